@@ -1,0 +1,325 @@
+//! Request and response bodies.
+//!
+//! [`Body`] is one type for both directions, like axum's: a complete buffer
+//! (the common case, kept without boxing so small responses cost nothing
+//! extra) or a stream of frames behind [`http_body::Body`], the ecosystem's
+//! trait, which hyper's `Incoming` and every backend's request stream
+//! implement. Futures and streams need not be `Send`: the native backend runs
+//! each connection on one thread, and wasm has only one.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use http_body::{Frame, SizeHint};
+use http_body_util::BodyExt;
+
+use crate::error::Error;
+
+/// A boxed error, as carried by body streams.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+type BoxStream = Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError>>>;
+
+/// An HTTP body: empty, a complete buffer, or a stream of chunks.
+///
+/// ```
+/// use mocket_core::Body;
+/// let body = Body::from("hello");
+/// assert_eq!(body.exact_len(), Some(5));
+/// ```
+pub struct Body {
+    kind: Kind,
+}
+
+enum Kind {
+    Empty,
+    Full(Bytes),
+    Stream(BoxStream),
+    /// An error not yet rendered by the app's error handler. Only the core
+    /// creates it (from [`Error::into_response`](crate::IntoResponse)), and
+    /// the dispatcher renders it before any backend sees the response.
+    Error(Box<Error>),
+}
+
+impl Body {
+    /// An empty body.
+    ///
+    /// ```
+    /// assert_eq!(mocket_core::Body::empty().exact_len(), Some(0));
+    /// ```
+    pub const fn empty() -> Self {
+        Body { kind: Kind::Empty }
+    }
+
+    /// Wraps any [`http_body::Body`] whose chunks are [`Bytes`], such as
+    /// hyper's `Incoming` or a backend's request stream.
+    ///
+    /// ```
+    /// use mocket_core::Body;
+    /// let inner = http_body_util::Full::new(bytes::Bytes::from_static(b"hi"));
+    /// let body = Body::from_stream(inner);
+    /// assert_eq!(body.exact_len(), Some(2));
+    /// ```
+    pub fn from_stream<B>(body: B) -> Self
+    where
+        B: http_body::Body<Data = Bytes> + 'static,
+        B::Error: Into<BoxError>,
+    {
+        Body {
+            kind: Kind::Stream(Box::pin(body.map_err(Into::into))),
+        }
+    }
+
+    /// The body's length when it is known without reading it.
+    ///
+    /// ```
+    /// assert_eq!(mocket_core::Body::from(vec![1u8, 2, 3]).exact_len(), Some(3));
+    /// ```
+    pub fn exact_len(&self) -> Option<u64> {
+        match &self.kind {
+            Kind::Empty | Kind::Error(_) => Some(0),
+            Kind::Full(b) => Some(b.len() as u64),
+            Kind::Stream(s) => s.size_hint().exact(),
+        }
+    }
+
+    /// Reads the whole body, failing with [`BodyError::TooLarge`] as soon as
+    /// more than `limit` bytes arrive: nothing past the limit is buffered.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use mocket_core::{Body, BodyError};
+    /// assert_eq!(&Body::from("abc").collect_limited(3).await.unwrap()[..], b"abc");
+    /// assert!(matches!(Body::from("abcd").collect_limited(3).await, Err(BodyError::TooLarge { limit: 3 })));
+    /// # });
+    /// ```
+    pub async fn collect_limited(self, limit: usize) -> Result<Bytes, BodyError> {
+        let mut stream = match self.kind {
+            Kind::Empty | Kind::Error(_) => return Ok(Bytes::new()),
+            Kind::Full(b) if b.len() > limit => return Err(BodyError::TooLarge { limit }),
+            Kind::Full(b) => return Ok(b),
+            Kind::Stream(s) => s,
+        };
+        if stream.size_hint().lower() > limit as u64 {
+            return Err(BodyError::TooLarge { limit });
+        }
+        // Keep the first chunk as is: most bodies arrive in one, and then
+        // nothing is copied.
+        let mut first: Option<Bytes> = None;
+        let mut joined: Option<BytesMut> = None;
+        let mut total = 0usize;
+        while let Some(frame) = stream.frame().await {
+            let frame = frame.map_err(BodyError::Read)?;
+            let Ok(chunk) = frame.into_data() else {
+                continue; // trailers carry no body bytes
+            };
+            total = total.saturating_add(chunk.len());
+            if total > limit {
+                return Err(BodyError::TooLarge { limit });
+            }
+            match (&mut first, &mut joined) {
+                (None, _) => first = Some(chunk),
+                (Some(head), None) => {
+                    let mut buf = BytesMut::with_capacity(head.len() + chunk.len());
+                    buf.extend_from_slice(head);
+                    buf.extend_from_slice(&chunk);
+                    joined = Some(buf);
+                }
+                (Some(_), Some(buf)) => buf.extend_from_slice(&chunk),
+            }
+        }
+        Ok(match (first, joined) {
+            (_, Some(buf)) => buf.freeze(),
+            (Some(head), None) => head,
+            (None, None) => Bytes::new(),
+        })
+    }
+
+    /// Reads the whole body with no limit. Meant for responses (for example
+    /// in tests using [`Mocket::request`](crate::Mocket::request)); request
+    /// bodies should go through the request's limited readers.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let bytes = mocket_core::Body::from("hi").to_bytes().await.unwrap();
+    /// assert_eq!(&bytes[..], b"hi");
+    /// # });
+    /// ```
+    pub async fn to_bytes(self) -> Result<Bytes, BodyError> {
+        self.collect_limited(usize::MAX).await
+    }
+
+    /// Reads the whole body as UTF-8 text with no limit (see [`Body::to_bytes`]).
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// assert_eq!(mocket_core::Body::from("hi").to_text().await.unwrap(), "hi");
+    /// # });
+    /// ```
+    pub async fn to_text(self) -> Result<String, BodyError> {
+        let bytes = self.to_bytes().await?;
+        String::from_utf8(bytes.into()).map_err(|e| BodyError::Read(Box::new(e)))
+    }
+
+    pub(crate) fn from_error(error: Error) -> Self {
+        Body {
+            kind: Kind::Error(Box::new(error)),
+        }
+    }
+
+    /// Takes out an unrendered error, leaving the body empty.
+    pub(crate) fn take_error(&mut self) -> Option<Error> {
+        if !matches!(self.kind, Kind::Error(_)) {
+            return None;
+        }
+        match std::mem::replace(&mut self.kind, Kind::Empty) {
+            Kind::Error(e) => Some(*e),
+            _ => None,
+        }
+    }
+}
+
+impl Default for Body {
+    fn default() -> Self {
+        Body::empty()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Empty => f.write_str("Body::Empty"),
+            Kind::Full(b) => f.debug_tuple("Body::Full").field(&b.len()).finish(),
+            Kind::Stream(_) => f.write_str("Body::Stream"),
+            Kind::Error(e) => f.debug_tuple("Body::Error").field(e).finish(),
+        }
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Self {
+        if bytes.is_empty() {
+            Body::empty()
+        } else {
+            Body {
+                kind: Kind::Full(bytes),
+            }
+        }
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(s: &'static str) -> Self {
+        Bytes::from_static(s.as_bytes()).into()
+    }
+}
+
+impl From<&'static [u8]> for Body {
+    fn from(s: &'static [u8]) -> Self {
+        Bytes::from_static(s).into()
+    }
+}
+
+impl From<String> for Body {
+    fn from(s: String) -> Self {
+        Bytes::from(s).into()
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(v: Vec<u8>) -> Self {
+        Bytes::from(v).into()
+    }
+}
+
+impl From<std::borrow::Cow<'static, str>> for Body {
+    fn from(s: std::borrow::Cow<'static, str>) -> Self {
+        match s {
+            std::borrow::Cow::Borrowed(s) => s.into(),
+            std::borrow::Cow::Owned(s) => s.into(),
+        }
+    }
+}
+
+impl From<()> for Body {
+    fn from(_: ()) -> Self {
+        Body::empty()
+    }
+}
+
+impl http_body::Body for Body {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = self.get_mut();
+        match &mut this.kind {
+            Kind::Empty => Poll::Ready(None),
+            Kind::Full(_) => match std::mem::replace(&mut this.kind, Kind::Empty) {
+                Kind::Full(b) => Poll::Ready(Some(Ok(Frame::data(b)))),
+                _ => Poll::Ready(None),
+            },
+            Kind::Stream(s) => s.as_mut().poll_frame(cx),
+            // Unreachable in practice: the dispatcher renders errors first.
+            Kind::Error(_) => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.kind {
+            Kind::Empty | Kind::Error(_) => true,
+            Kind::Full(_) => false,
+            Kind::Stream(s) => s.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.kind {
+            Kind::Empty | Kind::Error(_) => SizeHint::with_exact(0),
+            Kind::Full(b) => SizeHint::with_exact(b.len() as u64),
+            Kind::Stream(s) => s.size_hint(),
+        }
+    }
+}
+
+/// Why a body could not be read.
+///
+/// ```
+/// let e = mocket_core::BodyError::TooLarge { limit: 10 };
+/// assert_eq!(e.to_string(), "body is larger than the limit of 10 bytes");
+/// ```
+#[derive(Debug)]
+pub enum BodyError {
+    /// More bytes arrived than the limit allows.
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The stream failed (the peer closed the connection, a malformed chunk).
+    Read(BoxError),
+}
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BodyError::TooLarge { limit } => {
+                write!(f, "body is larger than the limit of {limit} bytes")
+            }
+            BodyError::Read(e) => write!(f, "failed to read body: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BodyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BodyError::Read(e) => Some(&**e),
+            BodyError::TooLarge { .. } => None,
+        }
+    }
+}

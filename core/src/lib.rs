@@ -1,0 +1,47 @@
+//! Mocket's core: the app, routing, middleware, requests, responses and
+//! errors, with no I/O and no knowledge of any runtime.
+//!
+//! Backends (native hyper, Node.js, WASI) depend on this crate and serve a
+//! [`Service`]; applications normally use the `mocket` crate, which
+//! re-exports everything here and picks the backend for the target.
+//!
+//! ```
+//! # futures_executor::block_on(async {
+//! use mocket_core::{Json, Mocket};
+//! let mut app = Mocket::new();
+//! app.get("/json", |_req| async { Json(serde_json::json!({ "message": "Hello, World!" })) });
+//! let res = app.request("/json").await;
+//! assert_eq!(res.headers()["content-type"], "application/json");
+//! # });
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod app;
+mod body;
+mod error;
+mod handler;
+mod log;
+mod maybe_send;
+mod middleware;
+mod options;
+mod params;
+mod request;
+mod response;
+mod service;
+mod state;
+
+pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
+pub use body::{Body, BodyError, BoxError};
+pub use error::Error;
+pub use handler::{Handler, ResponseFuture};
+pub use log::request_logger;
+pub use maybe_send::{MaybeSend, MaybeSync};
+pub use middleware::{Middleware, Next};
+pub use options::{AddrError, ServerOptions, parse_listen_addr};
+pub use request::Request;
+pub use response::{Html, IntoHeaders, IntoResponse, Json, Redirect, Response};
+pub use service::{IntoRequest, Service};
+
+pub use bytes;
+pub use http;

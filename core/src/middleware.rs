@@ -1,0 +1,126 @@
+//! Middleware: the onion around handlers.
+//!
+//! A middleware receives the request and a [`Next`]; it may change the
+//! request, call `next.run(req)` (at most once, since `Next` is consumed),
+//! change the response, or answer on its own without calling `next`.
+//! Middlewares run in registration order, outermost first. Routing happens
+//! before them, so they see path parameters and run for 404s and 405s too.
+
+use std::future::Future;
+
+use smallvec::SmallVec;
+
+use crate::app::{AppRef, Endpoint};
+use crate::handler::ResponseFuture;
+use crate::maybe_send::{MaybeSend, MaybeSync};
+use crate::request::Request;
+use crate::response::{IntoResponse, Response};
+
+/// Code that runs around handlers: usually an async closure
+/// `|req, next| async move { … next.run(req).await … }`.
+///
+/// ```
+/// # futures_executor::block_on(async {
+/// let mut app = mocket_core::Mocket::new();
+/// app.use_middleware(|req, next| async move {
+///     let mut res = next.run(req).await;
+///     res.headers_mut().insert("x-middleware", "1".parse().unwrap());
+///     res
+/// });
+/// app.get("/", |_req| async { "hi" });
+/// assert_eq!(app.request("/").await.headers()["x-middleware"], "1");
+/// # });
+/// ```
+pub trait Middleware: MaybeSend + MaybeSync + 'static {
+    /// Handles one request, delegating to `next` if it wants to.
+    fn call(&self, req: Request, next: Next) -> ResponseFuture;
+}
+
+impl<F, Fut, R> Middleware for F
+where
+    F: Fn(Request, Next) -> Fut + MaybeSend + MaybeSync + 'static,
+    Fut: Future<Output = R> + 'static,
+    R: IntoResponse,
+{
+    fn call(&self, req: Request, next: Next) -> ResponseFuture {
+        let fut = self(req, next);
+        Box::pin(async move { fut.await.into_response() })
+    }
+}
+
+/// Which middlewares apply to one request, as indexes into the app's list.
+pub(crate) enum Chain {
+    /// The first `n` middlewares (all of them, none scoped).
+    All(u16),
+    /// Those whose scope covers the path.
+    Picked(SmallVec<[u16; 8]>),
+}
+
+impl Chain {
+    fn get(&self, pos: u16) -> Option<usize> {
+        match self {
+            Chain::All(n) => (pos < *n).then_some(pos as usize),
+            Chain::Picked(v) => v.get(pos as usize).map(|&i| i as usize),
+        }
+    }
+}
+
+/// The rest of the chain: the remaining middlewares, then the handler.
+///
+/// ```
+/// # futures_executor::block_on(async {
+/// use mocket_core::http::StatusCode;
+/// let mut app = mocket_core::Mocket::new();
+/// // Answer without calling `next` when the request lacks a token.
+/// app.use_middleware(|req, next| async move {
+///     if req.header("authorization").is_none() {
+///         return StatusCode::UNAUTHORIZED.into_response();
+///     }
+///     next.run(req).await
+/// });
+/// # use mocket_core::IntoResponse;
+/// app.get("/", |_req| async { "secret" });
+/// assert_eq!(app.request("/").await.status(), 401);
+/// # });
+/// ```
+pub struct Next {
+    app: AppRef,
+    chain: Chain,
+    pos: u16,
+    endpoint: Endpoint,
+}
+
+impl Next {
+    pub(crate) fn new(app: AppRef, chain: Chain, endpoint: Endpoint) -> Self {
+        Next {
+            app,
+            chain,
+            pos: 0,
+            endpoint,
+        }
+    }
+
+    /// Runs the rest of the chain and returns its response.
+    pub async fn run(mut self, req: Request) -> Response {
+        match self.chain.get(self.pos) {
+            Some(i) => {
+                self.pos += 1;
+                let app = self.app.clone();
+                let fut = app.middleware(i).call(req, self);
+                app.render_error(fut.await)
+            }
+            None => {
+                let Next { app, endpoint, .. } = self;
+                app.call_endpoint(endpoint, req).await
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Next {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Next")
+            .field("pos", &self.pos)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,459 @@
+//! The request a handler receives.
+//!
+//! It owns the [`http`] request head (method, URI, headers, extensions), the
+//! body, the decoded path parameters and a handle on the app (for shared
+//! state and the body limit). Body readers take the body out, so the head and
+//! parameters stay readable after the body has been consumed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::{Extensions, HeaderMap, Method, StatusCode, Uri, Version};
+use serde::de::DeserializeOwned;
+
+use crate::app::AppRef;
+use crate::body::{Body, BodyError};
+use crate::error::Error;
+use crate::maybe_send::{MaybeSend, MaybeSync};
+use crate::params::Params;
+
+/// An incoming HTTP request.
+///
+/// ```
+/// # futures_executor::block_on(async {
+/// use mocket_core::Mocket;
+/// let mut app = Mocket::new();
+/// app.get("/users/:id", |req| async move {
+///     format!("{} {}", req.param("id").unwrap(), req.query_param("tab").unwrap_or_default())
+/// });
+/// let res = app.request("/users/7?tab=posts").await;
+/// assert_eq!(res.into_body().to_text().await.unwrap(), "7 posts");
+/// # });
+/// ```
+pub struct Request {
+    head: http::request::Parts,
+    body: Body,
+    params: Params,
+    route: Option<u32>,
+    app: AppRef,
+}
+
+impl Request {
+    pub(crate) fn new(
+        head: http::request::Parts,
+        body: Body,
+        params: Params,
+        route: Option<u32>,
+        app: AppRef,
+    ) -> Self {
+        Request {
+            head,
+            body,
+            params,
+            route,
+            app,
+        }
+    }
+
+    /// The request method.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.method(), mocket_core::http::Method::GET);
+    /// # });
+    /// ```
+    pub fn method(&self) -> &Method {
+        &self.head.method
+    }
+
+    /// The request target as received.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.uri().path(), "/doc");
+    /// # });
+    /// ```
+    pub fn uri(&self) -> &Uri {
+        &self.head.uri
+    }
+
+    /// The path, still percent-encoded.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.path(), "/doc");
+    /// # });
+    /// ```
+    pub fn path(&self) -> &str {
+        self.head.uri.path()
+    }
+
+    /// The raw query string, without `?`.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.query_string(), Some("a=1&b=x%20y"));
+    /// # });
+    /// ```
+    pub fn query_string(&self) -> Option<&str> {
+        self.head.uri.query()
+    }
+
+    /// The HTTP version.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.version(), mocket_core::http::Version::HTTP_11);
+    /// # });
+    /// ```
+    pub fn version(&self) -> Version {
+        self.head.version
+    }
+
+    /// The headers; lookups ignore case.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.headers()["X-Doc"], "yes");
+    /// # });
+    /// ```
+    pub fn headers(&self) -> &HeaderMap {
+        &self.head.headers
+    }
+
+    /// The headers, for a middleware to change before calling `next`.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|mut req| {
+    /// req.headers_mut().insert("x-user", "42".parse().unwrap());
+    /// assert_eq!(req.header("x-user"), Some("42"));
+    /// # });
+    /// ```
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.head.headers
+    }
+
+    /// One header's value as text; `None` if absent or not visible ASCII.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.header("x-doc"), Some("yes"));
+    /// assert_eq!(req.header("x-none"), None);
+    /// # });
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.headers.get(name)?.to_str().ok()
+    }
+
+    /// Typed values attached to this request, for middleware to pass data
+    /// to handlers.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|mut req| {
+    /// req.extensions_mut().insert(7u32);
+    /// assert_eq!(req.extensions().get::<u32>(), Some(&7));
+    /// # });
+    /// ```
+    pub fn extensions(&self) -> &Extensions {
+        &self.head.extensions
+    }
+
+    /// Mutable access to [`Request::extensions`].
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|mut req| {
+    /// req.extensions_mut().insert("user");
+    /// # });
+    /// ```
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.head.extensions
+    }
+
+    /// A path parameter, percent-decoded: `:name`, or `*`/`**` (or their
+    /// given names) for wildcards.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.get("/echo/:name", |req| async move { req.param("name").unwrap().to_owned() });
+    /// let res = app.request("/echo/hello%20world").await;
+    /// assert_eq!(res.into_body().to_text().await.unwrap(), "hello world");
+    /// # });
+    /// ```
+    pub fn param(&self, name: &str) -> Option<&str> {
+        let names = self.app.param_names(self.route?);
+        let i = names.iter().position(|n| &**n == name)?;
+        Some(self.params.value(self.head.uri.path(), i))
+    }
+
+    /// All path parameters as `(name, value)`, in pattern order.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.get("/:a/:b", |req| async move {
+    ///     req.params().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    /// });
+    /// let res = app.request("/x/y").await;
+    /// assert_eq!(res.into_body().to_text().await.unwrap(), "a=x,b=y");
+    /// # });
+    /// ```
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        let names = self.route.map(|r| self.app.param_names(r)).unwrap_or(&[]);
+        let path = self.head.uri.path();
+        names
+            .iter()
+            .enumerate()
+            .map(move |(i, n)| (&**n, self.params.value(path, i)))
+    }
+
+    /// The value of the pattern's unnamed wildcard: `**` if present, else `*`.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.get("/wild/**", |req| async move { req.wildcard().unwrap().to_owned() });
+    /// let res = app.request("/wild/a/b/c").await;
+    /// assert_eq!(res.into_body().to_text().await.unwrap(), "a/b/c");
+    /// # });
+    /// ```
+    pub fn wildcard(&self) -> Option<&str> {
+        self.param("**").or_else(|| self.param("*"))
+    }
+
+    /// The route pattern that matched, such as `/users/:id` (useful for
+    /// logs and metrics, where the raw path would have unbounded variety).
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.get("/users/:id", |req| async move { req.matched_pattern().unwrap().to_owned() });
+    /// let res = app.request("/users/7").await;
+    /// assert_eq!(res.into_body().to_text().await.unwrap(), "/users/:id");
+    /// # });
+    /// ```
+    pub fn matched_pattern(&self) -> Option<&str> {
+        Some(self.app.pattern(self.route?))
+    }
+
+    /// The query string as a map from name to value (decoded; `+` is a
+    /// space; the first of repeated names wins).
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// let q = req.query();
+    /// assert_eq!(q["a"], "1");
+    /// assert_eq!(q["b"], "x y");
+    /// # });
+    /// ```
+    pub fn query(&self) -> HashMap<String, String> {
+        let mut map = HashMap::new();
+        for (k, v) in form_urlencoded::parse(self.query_string().unwrap_or("").as_bytes()) {
+            map.entry(k.into_owned()).or_insert_with(|| v.into_owned());
+        }
+        map
+    }
+
+    /// One query parameter, decoded; the first if it repeats.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.query_param("b").as_deref(), Some("x y"));
+    /// assert_eq!(req.query_param("c"), None);
+    /// # });
+    /// ```
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.query_string()?.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// The query string deserialized into `T`; a mismatch is a 400 that
+    /// says which field is wrong.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// #[derive(serde::Deserialize)]
+    /// struct Q { a: u32, b: String }
+    /// let q: Q = req.query_as().unwrap();
+    /// assert_eq!((q.a, q.b.as_str()), (1, "x y"));
+    /// # });
+    /// ```
+    pub fn query_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_urlencoded::from_str(self.query_string().unwrap_or(""))
+            .map_err(|e| Error::bad_request(format!("invalid query string: {e}")))
+    }
+
+    /// The most body bytes the readers accept (the app's limit).
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.body_limit(), 1024 * 1024);
+    /// # });
+    /// ```
+    pub fn body_limit(&self) -> usize {
+        self.app.body_limit()
+    }
+
+    /// Takes the body out to stream it; later readers see it empty.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|mut req| {
+    /// let body = req.take_body();
+    /// assert_eq!(body.exact_len(), Some(0));
+    /// # });
+    /// ```
+    pub fn take_body(&mut self) -> Body {
+        std::mem::take(&mut self.body)
+    }
+
+    /// Reads the whole body, up to the body limit (beyond it: 413).
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.post("/len", |mut req| async move { Ok::<_, mocket_core::Error>(req.bytes().await?.len().to_string()) });
+    /// let req = mocket_core::http::Request::post("/len").body("abc").unwrap();
+    /// assert_eq!(app.request(req).await.into_body().to_text().await.unwrap(), "3");
+    /// # });
+    /// ```
+    pub async fn bytes(&mut self) -> Result<Bytes, Error> {
+        let limit = self.body_limit();
+        self.take_body()
+            .collect_limited(limit)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge { limit } => Error::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("request body is larger than the limit of {limit} bytes"),
+                ),
+                BodyError::Read(e) => {
+                    Error::bad_request("failed to read the request body").with_source(e)
+                }
+            })
+    }
+
+    /// Reads the whole body as UTF-8 text (not UTF-8: 400).
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.post("/echo", |mut req| async move { req.text().await });
+    /// let req = mocket_core::http::Request::post("/echo").body("hi").unwrap();
+    /// assert_eq!(app.request(req).await.into_body().to_text().await.unwrap(), "hi");
+    /// # });
+    /// ```
+    pub async fn text(&mut self) -> Result<String, Error> {
+        let bytes = self.bytes().await?;
+        String::from_utf8(bytes.into()).map_err(|e| {
+            Error::bad_request(format!(
+                "request body is not valid UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })
+    }
+
+    /// Reads the body as JSON into `T`. A content type other than
+    /// `application/json` (or `application/*+json`) is a 415; JSON that does
+    /// not parse or does not fit `T` is a 400 saying where and why.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// #[derive(serde::Deserialize)]
+    /// struct Msg { text: String }
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.post("/msg", |mut req| async move { Ok::<_, mocket_core::Error>(req.json::<Msg>().await?.text) });
+    /// let req = mocket_core::http::Request::post("/msg")
+    ///     .header("content-type", "application/json")
+    ///     .body(r#"{"text":"hi"}"#)
+    ///     .unwrap();
+    /// assert_eq!(app.request(req).await.into_body().to_text().await.unwrap(), "hi");
+    /// # });
+    /// ```
+    pub async fn json<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
+        if !self.has_json_content_type() {
+            return Err(Error::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "expected a request with content-type: application/json",
+            ));
+        }
+        let bytes = self.bytes().await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::bad_request(format!("invalid JSON body: {e}")))
+    }
+
+    fn has_json_content_type(&self) -> bool {
+        let Some(ct) = self.header(CONTENT_TYPE.as_str()) else {
+            return false;
+        };
+        let essence = ct.split(';').next().unwrap_or("").trim();
+        let Some((kind, sub)) = essence.split_once('/') else {
+            return false;
+        };
+        kind.eq_ignore_ascii_case("application")
+            && (sub.eq_ignore_ascii_case("json")
+                || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
+    }
+
+    /// The `content-length` the client declared, if valid.
+    pub(crate) fn declared_length(head: &http::request::Parts) -> Option<u64> {
+        head.headers
+            .get(CONTENT_LENGTH)?
+            .to_str()
+            .ok()?
+            .parse()
+            .ok()
+    }
+
+    /// Shared state registered with [`Mocket::state`](crate::Mocket::state).
+    /// A type that was never registered is a 500 (a programming error,
+    /// logged with the type's name).
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.state(AtomicU64::new(0));
+    /// app.get("/hits", |req| async move {
+    ///     let hits = req.state::<AtomicU64>()?;
+    ///     Ok::<_, mocket_core::Error>((hits.fetch_add(1, Ordering::Relaxed) + 1).to_string())
+    /// });
+    /// app.request("/hits").await;
+    /// assert_eq!(app.request("/hits").await.into_body().to_text().await.unwrap(), "2");
+    /// # });
+    /// ```
+    pub fn state<T: MaybeSend + MaybeSync + 'static>(&self) -> Result<Arc<T>, Error> {
+        self.app.state::<T>().ok_or_else(|| {
+            Error::internal(format!(
+                "no state of type {} is registered: call Mocket::state first",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+
+    /// Splits into the `http` request head and the body.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// let (head, _body) = req.into_parts();
+    /// assert_eq!(head.uri.path(), "/doc");
+    /// # });
+    /// ```
+    pub fn into_parts(self) -> (http::request::Parts, Body) {
+        (self.head, self.body)
+    }
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.head.method)
+            .field("uri", &self.head.uri)
+            .field("version", &self.head.version)
+            .field("headers", &self.head.headers)
+            .field("params", &self.params().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
