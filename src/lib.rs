@@ -1,1 +1,43 @@
-//! placeholder
+//! # Mocket
+//!
+//! One Rust web app source, served natively (hyper + tokio), on Node.js and
+//! on WASI hosts; the compilation target picks the backend, so application
+//! code has no `cfg` and names no backend.
+//!
+//! ```no_run
+//! use mocket::prelude::*;
+//!
+//! let mut app = Mocket::new();
+//! app.get("/", |_req| async { "Hello, Mocket!" });
+//! app.get("/users/:id", |req| async move { format!("user {}", req.param("id").unwrap()) });
+//! app.listen(":3000");
+//! ```
+//!
+//! This crate re-exports the core ([`mocket_core`]) and adds [`Serve`],
+//! which each backend implements. The guide is in the README; the layers are
+//! described in `docs/architecture.md`.
+
+#![forbid(unsafe_code)]
+
+pub use mocket_core::*;
+
+mod serve;
+pub use serve::{ListenError, Serve};
+
+/// The names most apps need: `use mocket::prelude::*;`.
+pub mod prelude {
+    pub use crate::http::{Method, StatusCode};
+    pub use crate::{Error, Html, IntoResponse, Json, Mocket, Next, Redirect, Request, Response, Serve};
+}
+
+/// Reads an environment variable from wherever the backend's host keeps
+/// them (the process environment natively). Apps use it for settings such
+/// as `PORT` without knowing the backend.
+///
+/// ```
+/// let port = mocket::env_var("PORT").unwrap_or_else(|| "3000".into());
+/// assert!(!port.is_empty());
+/// ```
+pub fn env_var(name: &str) -> Option<String> {
+    serve::env_var(name)
+}

@@ -88,7 +88,7 @@ impl Service {
     /// assert_eq!(service.call(req).await.status(), 404);
     /// # });
     /// ```
-    pub fn call(&self, req: http::Request<Body>) -> impl Future<Output = Response> + 'static {
+    pub fn call(&self, req: http::Request<Body>) -> impl Future<Output = Response> + use<> {
         dispatch(self.app.clone(), req)
     }
 }

@@ -1,0 +1,103 @@
+//! One connection: HTTP/1.1, or HTTP/2 with prior knowledge on the same port.
+
+use std::convert::Infallible;
+use std::io;
+use std::rc::Rc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::server::conn::{http1, http2};
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::Watcher;
+use mocket_core::{Body, ServerOptions, Service};
+use tokio::net::TcpStream;
+
+/// What an HTTP/2 client sends first (RFC 9113, section 3.4).
+const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// hyper's smallest read buffer; it also bounds the request head.
+const MIN_HEAD_BYTES: usize = 8 * 1024;
+
+/// Connection settings, built once per worker.
+pub(crate) struct Protocols {
+    http1: http1::Builder,
+    http2: http2::Builder<LocalExec>,
+    head_timeout: Duration,
+}
+
+impl Protocols {
+    pub(crate) fn new(opts: &ServerOptions) -> Protocols {
+        let mut http1 = http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(opts.header_read_timeout)
+            .max_buf_size(opts.max_header_bytes.max(MIN_HEAD_BYTES))
+            .keep_alive(true)
+            .pipeline_flush(true);
+        let mut http2 = http2::Builder::new(LocalExec);
+        http2
+            .timer(TokioTimer::new())
+            .max_header_list_size(u32::try_from(opts.max_header_bytes).unwrap_or(u32::MAX));
+        Protocols {
+            http1,
+            http2,
+            head_timeout: opts.header_read_timeout,
+        }
+    }
+}
+
+/// Spawns HTTP/2 stream tasks on the worker's own thread, so they need not
+/// be `Send`.
+#[derive(Clone, Copy)]
+struct LocalExec;
+
+impl<F: Future + 'static> hyper::rt::Executor<F> for LocalExec {
+    fn execute(&self, fut: F) {
+        tokio::task::spawn_local(fut);
+    }
+}
+
+pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Protocols>, watcher: Watcher) {
+    let _ = stream.set_nodelay(true);
+    let is_h2 = match tokio::time::timeout(protocols.head_timeout, sniff_h2(&stream)).await {
+        Ok(Ok(Some(is_h2))) => is_h2,
+        // Closed before sending anything, failed, or silent for too long.
+        _ => return,
+    };
+    let svc = service_fn(move |req: hyper::Request<Incoming>| {
+        let req = req.map(|body| if http_body::Body::is_end_stream(&body) { Body::empty() } else { Body::from_stream(body) });
+        let fut = service.call(req);
+        async move { Ok::<_, Infallible>(fut.await) }
+    });
+    let io = TokioIo::new(stream);
+    let result = if is_h2 {
+        watcher.watch(protocols.http2.serve_connection(io, svc)).await
+    } else {
+        watcher.watch(protocols.http1.serve_connection(io, svc)).await
+    };
+    if let Err(e) = result {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+/// Peeks at the first bytes: `Some(true)` for the HTTP/2 preface,
+/// `Some(false)` for anything else, `None` if the peer closed.
+async fn sniff_h2(stream: &TcpStream) -> io::Result<Option<bool>> {
+    let mut buf = [0u8; H2_PREFACE.len()];
+    loop {
+        let n = stream.peek(&mut buf).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if !H2_PREFACE.starts_with(&buf[..n]) {
+            return Ok(Some(false));
+        }
+        if n == H2_PREFACE.len() {
+            return Ok(Some(true));
+        }
+        // Part of the preface so far; peek would return at once, so wait a
+        // moment for the rest (rare: clients send the preface in one write).
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}

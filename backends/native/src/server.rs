@@ -1,0 +1,210 @@
+//! Binding, running and stopping a server.
+
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::thread::JoinHandle;
+
+use mocket_core::{AddrError, Mocket, Service, SetupError, parse_listen_addr};
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::sync::watch;
+
+use crate::shutdown;
+use crate::worker;
+
+/// A bound server, not yet serving.
+///
+/// ```no_run
+/// let app = mocket_core::Mocket::new();
+/// let server = mocket_native::Server::bind(app, ":3000").unwrap();
+/// server.run().unwrap();
+/// ```
+pub struct Server {
+    listener: TcpListener,
+    service: Service,
+    addr: SocketAddr,
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Checks the app's setup and binds `addr` (any form
+    /// [`parse_listen_addr`] accepts; port 0 picks a free port).
+    ///
+    /// ```
+    /// let server = mocket_native::Server::bind(mocket_core::Mocket::new(), "127.0.0.1:0").unwrap();
+    /// assert_ne!(server.local_addr().port(), 0);
+    /// ```
+    pub fn bind(app: Mocket, addr: &str) -> Result<Server, ServeError> {
+        let service = app.into_service().map_err(ServeError::Setup)?;
+        let wanted = parse_listen_addr(addr).map_err(ServeError::Addr)?;
+        let listener = bind_socket(wanted).map_err(|source| ServeError::Bind { addr: wanted, source })?;
+        let addr = listener.local_addr().map_err(ServeError::Io)?;
+        Ok(Server { listener, service, addr })
+    }
+
+    /// The address the server is bound to.
+    ///
+    /// ```
+    /// let server = mocket_native::Server::bind(mocket_core::Mocket::new(), ":0").unwrap();
+    /// assert!(server.local_addr().ip().is_loopback());
+    /// ```
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight
+    /// requests finish within the app's shutdown grace period, and returns.
+    pub fn run(self) -> Result<(), ServeError> {
+        let signals = shutdown::Signals::install().map_err(ServeError::Io)?;
+        let (tx, rx) = watch::channel(false);
+        let workers = self.start_workers(rx)?;
+        signals.wait().map_err(ServeError::Io)?;
+        let _ = tx.send(true);
+        join_all(workers)
+    }
+
+    /// Serves on background threads until [`ServerHandle::shutdown`].
+    ///
+    /// ```
+    /// let server = mocket_native::Server::bind(mocket_core::Mocket::new(), ":0").unwrap();
+    /// let handle = server.spawn().unwrap();
+    /// let addr = handle.local_addr();
+    /// handle.shutdown().unwrap();
+    /// assert!(std::net::TcpStream::connect(addr).is_err());
+    /// ```
+    pub fn spawn(self) -> Result<ServerHandle, ServeError> {
+        let (tx, rx) = watch::channel(false);
+        let addr = self.addr;
+        let workers = self.start_workers(rx)?;
+        Ok(ServerHandle { addr, stop: tx, workers })
+    }
+
+    fn start_workers(self, stop: watch::Receiver<bool>) -> Result<Vec<JoinHandle<()>>, ServeError> {
+        let count = self
+            .service
+            .options()
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        self.listener.set_nonblocking(true).map_err(ServeError::Io)?;
+        (0..count)
+            .map(|i| {
+                let listener = self.listener.try_clone().map_err(ServeError::Io)?;
+                let service = self.service.clone();
+                let stop = stop.clone();
+                std::thread::Builder::new()
+                    .name(format!("mocket-worker-{i}"))
+                    .spawn(move || worker::run(listener, service, stop))
+                    .map_err(ServeError::Io)
+            })
+            .collect()
+    }
+}
+
+fn join_all(workers: Vec<JoinHandle<()>>) -> Result<(), ServeError> {
+    for worker in workers {
+        worker
+            .join()
+            .map_err(|_| ServeError::Io(io::Error::other("a worker thread panicked")))?;
+    }
+    Ok(())
+}
+
+/// A server running on background threads.
+#[derive(Debug)]
+pub struct ServerHandle {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    /// The address the server listens on.
+    ///
+    /// ```
+    /// let handle = mocket_native::Server::bind(mocket_core::Mocket::new(), ":0").unwrap().spawn().unwrap();
+    /// assert!(handle.local_addr().port() > 0);
+    /// # handle.shutdown().unwrap();
+    /// ```
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, waits for in-flight requests (up to the grace
+    /// period), and joins the worker threads.
+    ///
+    /// ```
+    /// let handle = mocket_native::Server::bind(mocket_core::Mocket::new(), ":0").unwrap().spawn().unwrap();
+    /// handle.shutdown().unwrap();
+    /// ```
+    pub fn shutdown(self) -> Result<(), ServeError> {
+        let _ = self.stop.send(true);
+        join_all(self.workers)
+    }
+}
+
+/// `SO_REUSEADDR` so a restarted server can bind while old connections sit
+/// in TIME_WAIT, and a deeper backlog than std's 128 for bursts of connects.
+fn bind_socket(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
+}
+
+/// Why a server could not start.
+///
+/// ```
+/// let taken = mocket_native::Server::bind(mocket_core::Mocket::new(), ":0").unwrap();
+/// let addr = taken.local_addr().to_string();
+/// let err = mocket_native::Server::bind(mocket_core::Mocket::new(), &addr).unwrap_err();
+/// assert!(err.to_string().contains("already in use"), "{err}");
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The app has setup errors (such as a route registered twice).
+    Setup(SetupError),
+    /// The address does not parse.
+    Addr(AddrError),
+    /// The address parses but cannot be bound.
+    Bind {
+        /// The address that was asked for.
+        addr: SocketAddr,
+        /// What the OS said.
+        source: io::Error,
+    },
+    /// Starting threads or runtimes failed.
+    Io(io::Error),
+}
+
+impl fmt::Display for ServeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServeError::Setup(e) => write!(f, "the app is set up wrongly: {e}"),
+            ServeError::Addr(e) => e.fmt(f),
+            ServeError::Bind { addr, source } if source.kind() == io::ErrorKind::AddrInUse => {
+                write!(f, "cannot listen on {addr}: the address is already in use")
+            }
+            ServeError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+            ServeError::Io(e) => write!(f, "server failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServeError::Setup(e) => Some(e),
+            ServeError::Addr(e) => Some(e),
+            ServeError::Bind { source, .. } | ServeError::Io(source) => Some(source),
+        }
+    }
+}
