@@ -376,7 +376,11 @@ impl Mocket {
         };
         let is_new = entry.methods.is_empty() && entry.any.is_none();
         let taken = match &method {
-            RouteMethod::Any => entry.any.replace(handler_id).is_some(),
+            RouteMethod::Any if entry.any.is_some() => true,
+            RouteMethod::Any => {
+                entry.any = Some(handler_id);
+                false
+            }
             RouteMethod::One(m) if entry.methods.iter().any(|(k, _)| k == m) => true,
             RouteMethod::One(m) => {
                 entry.methods.push((m.clone(), handler_id));
@@ -839,11 +843,14 @@ fn join_prefix(base: &str, prefix: &str) -> String {
     format!("{base}{}", normalize_prefix(prefix))
 }
 
-/// Joins a route path to a prefix; `/` under `/api` is `/api` itself.
+/// Joins a route path to a prefix; `/` under `/api` is `/api` itself. A
+/// path without its leading `/` is passed on alone, for the router to
+/// reject, instead of being glued into `/apiusers`.
 fn join_path(prefix: &str, path: &str) -> String {
     match (prefix, path) {
         ("", p) => p.to_owned(),
         (pre, "" | "/") => pre.to_owned(),
+        (_, p) if !p.starts_with('/') => p.to_owned(),
         (pre, p) => format!("{pre}{p}"),
     }
 }
@@ -875,9 +882,13 @@ impl AppInner {
         let Some(error) = res.body_mut().take_error() else {
             return res;
         };
-        let mut rendered = match &self.error_handler {
-            Some(handler) => handler.handle(error),
-            None => return default_error_response(error),
+        let Some(handler) = &self.error_handler else {
+            return default_error_response(error);
+        };
+        let rendered =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(error)));
+        let Ok(mut rendered) = rendered else {
+            return default_error_response(Error::internal("the error handler panicked"));
         };
         match rendered.body_mut().take_error() {
             Some(error) => default_error_response(error),

@@ -115,7 +115,8 @@ async fn dispatch(app: AppRef, req: http::Request<Body>) -> Response {
             let handler = m.value.handler_for(&head.method).unwrap_or_default();
             match Params::decode(path, m.params.iter().map(|(_, v)| v)) {
                 Ok(params) => (Endpoint::Handler(handler), params, Some(m.value.pattern)),
-                Err(e) => (Endpoint::Fail(e), Params::default(), Some(m.value.pattern)),
+                // No route: its parameter names must not meet empty values.
+                Err(e) => (Endpoint::Fail(e), Params::default(), None),
             }
         }
         None if allowed.is_empty() => (Endpoint::NotFound, Params::default(), None),
@@ -146,6 +147,7 @@ async fn dispatch(app: AppRef, req: http::Request<Body>) -> Response {
     let run = Next::new(app.clone(), chain, endpoint).run(req);
     let mut res = match AssertUnwindSafe(run).catch_unwind().await {
         Ok(res) => res,
+        // `render_error` survives an error handler that panics too.
         Err(panic) => app.render_error(panic_error(&*panic).into_response()),
     };
     if is_head {
@@ -170,10 +172,28 @@ fn chain_for(app: &AppInner, path: &str) -> Chain {
     Chain::Picked(picked.collect())
 }
 
-/// `/api` covers `/api` and `/api/x`, never `/apix`.
+/// Whether `path` lies under the scope `prefix`: `/api` covers `/api` and
+/// `/api/x`, never `/apix`. A prefix from a group such as `/users/:id`
+/// has pattern segments: `:name` and `*` cover any one non-empty segment,
+/// `**` any rest.
 fn in_scope(path: &str, prefix: &str) -> bool {
-    path.strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    if !prefix.contains([':', '*']) {
+        return path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    }
+    let mut segments = path.split('/');
+    for want in prefix.split('/') {
+        if want.starts_with("**") {
+            return true;
+        }
+        match segments.next() {
+            Some(got) if want.starts_with([':', '*']) && !got.is_empty() => {}
+            Some(got) if got == want => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 fn allow_header(mut allowed: Vec<Method>) -> HeaderValue {
@@ -200,11 +220,17 @@ fn panic_error(panic: &(dyn std::any::Any + Send)) -> Error {
 /// HEAD answers carry the GET answer's headers, including its length, but
 /// no body.
 fn strip_body(res: &mut Response) {
-    if let Some(len) = res.body().exact_len() {
-        if !res.headers().contains_key(CONTENT_LENGTH) {
+    let status = res.status();
+    // RFC 9110 §8.6: no content-length on 1xx, 204 and 304.
+    let may_have_length = !(status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED);
+    match res.body().exact_len() {
+        Some(len) if may_have_length && !res.headers().contains_key(CONTENT_LENGTH) => {
             res.headers_mut()
                 .insert(CONTENT_LENGTH, HeaderValue::from(len));
         }
+        _ => {}
     }
     *res.body_mut() = Body::empty();
 }

@@ -1,0 +1,333 @@
+//! The middleware onion: order, scope, request/response changes,
+//! short-circuits, path params and 404s.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use common::{Log, get, method, send};
+use mocket_core::http::{HeaderValue, StatusCode};
+use mocket_core::{IntoResponse, Mocket};
+
+fn logging(log: &Log, name: &'static str, app: &mut Mocket) {
+    let log = log.clone();
+    app.use_middleware(move |req, next| {
+        let log = log.clone();
+        async move {
+            log.push(format!("{name} before"));
+            let res = next.run(req).await;
+            log.push(format!("{name} after"));
+            res
+        }
+    });
+}
+
+#[test]
+fn global_middleware_runs_in_registration_order_as_an_onion() {
+    let log = Log::default();
+    let mut app = Mocket::new();
+    logging(&log, "first", &mut app);
+    logging(&log, "second", &mut app);
+    logging(&log, "third", &mut app);
+    let handler_log = log.clone();
+    app.get("/", move |_req| {
+        let log = handler_log.clone();
+        async move {
+            log.push("handler");
+            "ok"
+        }
+    });
+    assert_eq!(get(&app, "/"), (StatusCode::OK, "ok".into()));
+    assert_eq!(
+        log.take(),
+        [
+            "first before",
+            "second before",
+            "third before",
+            "handler",
+            "third after",
+            "second after",
+            "first after",
+        ]
+    );
+}
+
+#[test]
+fn middleware_order_is_registration_order_even_when_mixed_with_scoped() {
+    let log = Log::default();
+    let mut app = Mocket::new();
+    for (name, scope) in [
+        ("a", None),
+        ("b", Some("/api")),
+        ("c", None),
+        ("d", Some("/api")),
+    ] {
+        let log = log.clone();
+        let mw = move |req: mocket_core::Request, next: mocket_core::Next| {
+            let log = log.clone();
+            async move {
+                log.push(name);
+                next.run(req).await
+            }
+        };
+        match scope {
+            Some(prefix) => app.use_middleware_at(prefix, mw),
+            None => app.use_middleware(mw),
+        };
+    }
+    app.get("/api/x", |_req| async { "x" });
+    app.get("/other", |_req| async { "o" });
+    get(&app, "/api/x");
+    assert_eq!(log.take(), ["a", "b", "c", "d"]);
+    get(&app, "/other");
+    assert_eq!(log.take(), ["a", "c"]);
+}
+
+#[test]
+fn scoped_middleware_covers_prefix_and_below_but_not_siblings() {
+    let mut app = Mocket::new();
+    app.use_middleware_at("/api", |req, next| async move {
+        let mut res = next.run(req).await;
+        res.headers_mut()
+            .insert("x-api", HeaderValue::from_static("1"));
+        res
+    });
+    app.get("/api", |_req| async { "api root" });
+    app.get("/api/x", |_req| async { "api x" });
+    app.get("/api/x/y", |_req| async { "api x y" });
+    app.get("/apix", |_req| async { "apix" });
+    app.get("/", |_req| async { "root" });
+    for path in ["/api", "/api/x", "/api/x/y"] {
+        let (status, headers, _) = send(&app, path);
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["x-api"], "1", "{path}");
+    }
+    for path in ["/apix", "/"] {
+        let (status, headers, _) = send(&app, path);
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers.get("x-api").is_none(), "{path}");
+    }
+}
+
+#[test]
+fn scoped_middleware_prefix_with_trailing_slash_is_normalized() {
+    let mut app = Mocket::new();
+    app.use_middleware_at("/api/", |_req, _next| async { StatusCode::FORBIDDEN });
+    app.get("/api/x", |_req| async { "x" });
+    app.get("/apix", |_req| async { "apix" });
+    assert_eq!(get(&app, "/api/x").0, StatusCode::FORBIDDEN);
+    assert_eq!(get(&app, "/apix").0, StatusCode::OK);
+}
+
+#[test]
+fn middleware_changes_the_request_before_next() {
+    let mut app = Mocket::new();
+    app.use_middleware(|mut req, next| async move {
+        req.headers_mut()
+            .insert("x-user", HeaderValue::from_static("alice"));
+        req.extensions_mut().insert(42u32);
+        next.run(req).await
+    });
+    app.get("/me", |req| async move {
+        format!(
+            "{} {}",
+            req.header("x-user").unwrap_or("nobody"),
+            req.extensions().get::<u32>().copied().unwrap_or(0)
+        )
+    });
+    assert_eq!(get(&app, "/me").1, "alice 42");
+}
+
+#[test]
+fn middleware_changes_the_response_after_next() {
+    let mut app = Mocket::new();
+    app.use_middleware(|req, next| async move {
+        let mut res = next.run(req).await;
+        res.headers_mut()
+            .insert("x-powered-by", HeaderValue::from_static("mocket"));
+        *res.status_mut() = StatusCode::ACCEPTED;
+        res
+    });
+    app.get("/", |_req| async { "body" });
+    let (status, headers, body) = send(&app, "/");
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(headers["x-powered-by"], "mocket");
+    assert_eq!(body, "body");
+}
+
+#[test]
+fn middleware_can_answer_without_calling_next() {
+    let ran = Arc::new(AtomicBool::new(false));
+    let inner_ran = Arc::new(AtomicBool::new(false));
+    let mut app = Mocket::new();
+    app.use_middleware(|req, next| async move {
+        if req.header("authorization").is_none() {
+            return (StatusCode::UNAUTHORIZED, "login first").into_response();
+        }
+        next.run(req).await
+    });
+    let inner = inner_ran.clone();
+    app.use_middleware(move |req, next| {
+        inner.store(true, Ordering::SeqCst);
+        async move { next.run(req).await }
+    });
+    let flag = ran.clone();
+    app.get("/secret", move |_req| {
+        flag.store(true, Ordering::SeqCst);
+        async { "secret" }
+    });
+    let (status, _, body) = send(&app, "/secret");
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body, "login first");
+    assert!(!ran.load(Ordering::SeqCst), "the handler must not run");
+    assert!(
+        !inner_ran.load(Ordering::SeqCst),
+        "later middleware must not run"
+    );
+
+    let req = mocket_core::http::Request::get("/secret")
+        .header("authorization", "Bearer x")
+        .body(())
+        .expect("request");
+    assert_eq!(send(&app, req).2, "secret");
+    assert!(ran.load(Ordering::SeqCst));
+}
+
+#[test]
+fn middleware_sees_path_params_and_matched_pattern() {
+    let mut app = Mocket::new();
+    app.use_middleware(|req, next| async move {
+        let id = req.param("id").map(str::to_owned);
+        let pattern = req.matched_pattern().map(str::to_owned);
+        let mut res = next.run(req).await;
+        if let (Some(id), Some(pattern)) = (id, pattern) {
+            res.headers_mut()
+                .insert("x-id", HeaderValue::from_str(&id).expect("header"));
+            res.headers_mut().insert(
+                "x-pattern",
+                HeaderValue::from_str(&pattern).expect("header"),
+            );
+        }
+        res
+    });
+    app.get("/users/:id", |_req| async { "user" });
+    let (status, headers, _) = send(&app, "/users/7");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-id"], "7");
+    assert_eq!(headers["x-pattern"], "/users/:id");
+}
+
+#[test]
+fn middleware_sees_decoded_params() {
+    let mut app = Mocket::new();
+    app.use_middleware(|req, next| async move {
+        let name = req.param("name").unwrap_or("-").to_owned();
+        let res = next.run(req).await;
+        (res.status(), format!("mw saw [{name}]")).into_response()
+    });
+    app.get("/echo/:name", |_req| async { "" });
+    assert_eq!(get(&app, "/echo/hello%20world").1, "mw saw [hello world]");
+}
+
+/// A middleware that reads path params must not turn a malformed parameter
+/// (which routing rejects with 400) into a crash: the request is still a 400.
+#[test]
+fn middleware_reading_params_of_badly_encoded_path_still_gets_400() {
+    let mut app = Mocket::new();
+    app.use_middleware(|req, next| async move {
+        let _seen = req.param("name").map(str::to_owned);
+        let _all: Vec<(String, String)> = req
+            .params()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        next.run(req).await
+    });
+    app.get("/echo/:name", |req| async move {
+        req.param("name").unwrap_or("-").to_owned()
+    });
+    let (status, _, body) = send(&app, "/echo/%zz");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "body: {body}");
+}
+
+#[test]
+fn middleware_runs_for_404_and_405() {
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    let mut app = Mocket::new();
+    app.use_middleware(move |req, next| {
+        c.fetch_add(1, Ordering::SeqCst);
+        async move {
+            let mut res = next.run(req).await;
+            res.headers_mut()
+                .insert("x-seen", HeaderValue::from_static("yes"));
+            res
+        }
+    });
+    app.post("/only-post", |_req| async { "p" });
+    let (status, headers, _) = send(&app, "/missing");
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers["x-seen"], "yes");
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    let (status, headers, _) = send(&app, method("GET", "/only-post"));
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers["x-seen"], "yes");
+    assert!(headers.get("allow").is_some());
+    assert_eq!(count.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn middleware_can_rewrite_a_404() {
+    let mut app = Mocket::new();
+    app.use_middleware(|req, next| async move {
+        let res = next.run(req).await;
+        if res.status() == StatusCode::NOT_FOUND {
+            return (StatusCode::NOT_FOUND, "nothing here, friend").into_response();
+        }
+        res
+    });
+    assert_eq!(
+        get(&app, "/nope"),
+        (StatusCode::NOT_FOUND, "nothing here, friend".into())
+    );
+}
+
+#[test]
+fn scoped_middleware_runs_for_404_under_its_prefix() {
+    let mut app = Mocket::new();
+    app.use_middleware_at("/api", |_req, _next| async { "api catch-all" });
+    assert_eq!(
+        get(&app, "/api/missing"),
+        (StatusCode::OK, "api catch-all".into())
+    );
+    assert_eq!(get(&app, "/elsewhere").0, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn middleware_sees_the_handler_error_already_rendered() {
+    let mut app = Mocket::new();
+    app.use_middleware(|req, next| async move {
+        let res = next.run(req).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let mut res = res;
+        res.headers_mut()
+            .insert("x-wrapped", HeaderValue::from_static("1"));
+        res
+    });
+    app.get("/", |_req| async {
+        Err::<&str, _>(mocket_core::Error::new(StatusCode::CONFLICT, "taken"))
+    });
+    let (status, headers, body) = send(&app, "/");
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(headers["x-wrapped"], "1");
+    assert_eq!(body, "taken");
+}
+
+#[test]
+fn request_logger_passes_responses_through() {
+    let mut app = Mocket::new();
+    app.use_middleware(mocket_core::request_logger());
+    app.get("/", |_req| async { "logged" });
+    assert_eq!(get(&app, "/"), (StatusCode::OK, "logged".into()));
+    assert_eq!(get(&app, "/none").0, StatusCode::NOT_FOUND);
+}
