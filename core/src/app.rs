@@ -241,6 +241,9 @@ impl Mocket {
     /// let app = mocket_core::Mocket::new();
     /// assert!(app.check().is_ok());
     /// ```
+    // On wasm the app holds handlers that need not be `Send` (there are no
+    // threads); the `Arc` is shared with the native code path.
+    #[cfg_attr(target_family = "wasm", allow(clippy::arc_with_non_send_sync))]
     pub fn new() -> Self {
         Mocket {
             inner: Arc::new(AppInner {

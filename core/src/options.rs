@@ -21,7 +21,7 @@ pub struct ServerOptions {
     /// connection is closed (a slowloris defence). Default 30 s.
     pub header_read_timeout: Duration,
     /// The most bytes of request line and headers accepted; larger heads get
-    /// 431. Default 16 KiB, like Node.js. The native backend's floor is 8 KiB.
+    /// 431. Default 16 KiB, like Node.js.
     pub max_header_bytes: usize,
     /// How long in-flight requests may run after a shutdown signal before
     /// the server exits anyway. Default 10 s.

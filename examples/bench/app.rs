@@ -17,7 +17,8 @@ pub(crate) fn build() -> Mocket {
 
     app.use_middleware_at("/middleware", |req, next| async move {
         let mut res = next.run(req).await;
-        res.headers_mut().insert("x-middleware", mocket::http::HeaderValue::from_static("1"));
+        res.headers_mut()
+            .insert("x-middleware", mocket::http::HeaderValue::from_static("1"));
         res
     });
     app.get("/middleware/plaintext", |_req| async { "Hello, World!" });
@@ -26,22 +27,38 @@ pub(crate) fn build() -> Mocket {
         app.use_middleware_at("/api", |req, next| async move { next.run(req).await });
     }
     app.get("/api/plaintext", |_req| async { "Hello, World!" });
-    app.get("/api/v1/users/current/profile/settings", |_req| async { "settings" });
-
-    for i in 0..1000 {
-        app.get(&format!("/static/{i}"), move |_req| async move { i.to_string() });
-    }
-
-    app.get("/json", |_req| async { Json(Message { message: "Hello, World!" }) });
-
-    app.get("/echo/:name", |req| async move { req.param("name").unwrap_or_default().to_owned() });
-
-    app.get("/users/:user_id/posts/:post_id/comments/:comment_id", |req| async move {
-        let p = |name| req.param(name).unwrap_or_default();
-        format!("{},{},{}", p("user_id"), p("post_id"), p("comment_id"))
+    app.get("/api/v1/users/current/profile/settings", |_req| async {
+        "settings"
     });
 
-    app.get("/wild/**", |req| async move { req.wildcard().unwrap_or_default().to_owned() });
+    for i in 0..1000 {
+        app.get(
+            &format!("/static/{i}"),
+            move |_req| async move { i.to_string() },
+        );
+    }
+
+    app.get("/json", |_req| async {
+        Json(Message {
+            message: "Hello, World!",
+        })
+    });
+
+    app.get("/echo/:name", |req| async move {
+        req.param("name").unwrap_or_default().to_owned()
+    });
+
+    app.get(
+        "/users/:user_id/posts/:post_id/comments/:comment_id",
+        |req| async move {
+            let p = |name| req.param(name).unwrap_or_default();
+            format!("{},{},{}", p("user_id"), p("post_id"), p("comment_id"))
+        },
+    );
+
+    app.get("/wild/**", |req| async move {
+        req.wildcard().unwrap_or_default().to_owned()
+    });
 
     app.get("/query", |req| async move {
         let name = req.query_param("name").unwrap_or_default();
@@ -56,7 +73,10 @@ pub(crate) fn build() -> Mocket {
     });
 
     app.get("/headers", |_req| async {
-        ([("x-powered-by", "bench"), ("cache-control", "no-store")], "ok")
+        (
+            [("x-powered-by", "bench"), ("cache-control", "no-store")],
+            "ok",
+        )
     });
 
     app.post("/echo", |mut req| async move {

@@ -40,10 +40,16 @@ type Db = Mutex<Store>;
 fn validate_title(title: &str) -> Result<(), Error> {
     let title = title.trim();
     if title.is_empty() {
-        return Err(Error::new(StatusCode::UNPROCESSABLE_ENTITY, "title must not be empty"));
+        return Err(Error::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "title must not be empty",
+        ));
     }
     if title.chars().count() > 200 {
-        return Err(Error::new(StatusCode::UNPROCESSABLE_ENTITY, "title must be at most 200 characters"));
+        return Err(Error::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "title must be at most 200 characters",
+        ));
     }
     Ok(())
 }
@@ -62,12 +68,23 @@ fn lock(req: &Request) -> Result<std::sync::Arc<Db>, Error> {
 pub(crate) fn build() -> Mocket {
     let mut app = Mocket::new();
     app.state(Db::default());
-    app.on_error(|err: Error| (err.status(), Json(serde_json::json!({ "error": err.message() }))));
+    app.on_error(|err: Error| {
+        (
+            err.status(),
+            Json(serde_json::json!({ "error": err.message() })),
+        )
+    });
 
     app.group("/todos", |todos| {
         todos.get("/", |req| async move {
             let db = lock(&req)?;
-            let list: Vec<Todo> = db.lock().map_err(|_| Error::internal("store poisoned"))?.todos.values().cloned().collect();
+            let list: Vec<Todo> = db
+                .lock()
+                .map_err(|_| Error::internal("store poisoned"))?
+                .todos
+                .values()
+                .cloned()
+                .collect();
             Ok::<_, Error>(Json(list))
         });
         todos.post("/", |mut req| async move {
@@ -76,7 +93,11 @@ pub(crate) fn build() -> Mocket {
             let db = lock(&req)?;
             let mut store = db.lock().map_err(|_| Error::internal("store poisoned"))?;
             store.next_id += 1;
-            let todo = Todo { id: store.next_id, title: new.title.trim().to_owned(), done: new.done };
+            let todo = Todo {
+                id: store.next_id,
+                title: new.title.trim().to_owned(),
+                done: new.done,
+            };
             store.todos.insert(todo.id, todo.clone());
             let location = format!("/todos/{}", todo.id);
             Ok::<_, Error>((StatusCode::CREATED, [("location", location)], Json(todo)))
@@ -85,7 +106,11 @@ pub(crate) fn build() -> Mocket {
             let id = todo_id(&req)?;
             let db = lock(&req)?;
             let store = db.lock().map_err(|_| Error::internal("store poisoned"))?;
-            let todo = store.todos.get(&id).cloned().ok_or_else(|| Error::not_found(format!("no todo with id {id}")))?;
+            let todo = store
+                .todos
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| Error::not_found(format!("no todo with id {id}")))?;
             Ok::<_, Error>(Json(todo))
         });
         todos.patch("/:id", |mut req| async move {
@@ -96,7 +121,10 @@ pub(crate) fn build() -> Mocket {
             }
             let db = lock(&req)?;
             let mut store = db.lock().map_err(|_| Error::internal("store poisoned"))?;
-            let todo = store.todos.get_mut(&id).ok_or_else(|| Error::not_found(format!("no todo with id {id}")))?;
+            let todo = store
+                .todos
+                .get_mut(&id)
+                .ok_or_else(|| Error::not_found(format!("no todo with id {id}")))?;
             if let Some(title) = patch.title {
                 todo.title = title.trim().to_owned();
             }

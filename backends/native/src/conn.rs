@@ -16,9 +16,6 @@ use tokio::net::TcpStream;
 /// What an HTTP/2 client sends first (RFC 9113, section 3.4).
 const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// hyper's smallest read buffer; it also bounds the request head.
-const MIN_HEAD_BYTES: usize = 8 * 1024;
-
 /// Connection settings, built once per worker.
 pub(crate) struct Protocols {
     http1: http1::Builder,
@@ -32,9 +29,8 @@ impl Protocols {
         http1
             .timer(TokioTimer::new())
             .header_read_timeout(opts.header_read_timeout)
-            .max_buf_size(opts.max_header_bytes.max(MIN_HEAD_BYTES))
-            .keep_alive(true)
-            .pipeline_flush(true);
+            .max_header_size(opts.max_header_bytes)
+            .keep_alive(true);
         let mut http2 = http2::Builder::new(LocalExec);
         http2
             .timer(TokioTimer::new())
@@ -58,7 +54,12 @@ impl<F: Future + 'static> hyper::rt::Executor<F> for LocalExec {
     }
 }
 
-pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Protocols>, watcher: Watcher) {
+pub(crate) async fn serve(
+    stream: TcpStream,
+    service: Service,
+    protocols: Rc<Protocols>,
+    watcher: Watcher,
+) {
     let _ = stream.set_nodelay(true);
     let is_h2 = match tokio::time::timeout(protocols.head_timeout, sniff_h2(&stream)).await {
         Ok(Ok(Some(is_h2))) => is_h2,
@@ -66,15 +67,25 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
         _ => return,
     };
     let svc = service_fn(move |req: hyper::Request<Incoming>| {
-        let req = req.map(|body| if http_body::Body::is_end_stream(&body) { Body::empty() } else { Body::from_stream(body) });
+        let req = req.map(|body| {
+            if http_body::Body::is_end_stream(&body) {
+                Body::empty()
+            } else {
+                Body::from_stream(body)
+            }
+        });
         let fut = service.call(req);
         async move { Ok::<_, Infallible>(fut.await) }
     });
     let io = TokioIo::new(stream);
     let result = if is_h2 {
-        watcher.watch(protocols.http2.serve_connection(io, svc)).await
+        watcher
+            .watch(protocols.http2.serve_connection(io, svc))
+            .await
     } else {
-        watcher.watch(protocols.http1.serve_connection(io, svc)).await
+        watcher
+            .watch(protocols.http1.serve_connection(io, svc))
+            .await
     };
     if let Err(e) = result {
         tracing::debug!(error = %e, "connection ended with an error");

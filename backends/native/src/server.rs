@@ -27,7 +27,9 @@ pub struct Server {
 
 impl fmt::Debug for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Server").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -42,9 +44,16 @@ impl Server {
     pub fn bind(app: Mocket, addr: &str) -> Result<Server, ServeError> {
         let service = app.into_service().map_err(ServeError::Setup)?;
         let wanted = parse_listen_addr(addr).map_err(ServeError::Addr)?;
-        let listener = bind_socket(wanted).map_err(|source| ServeError::Bind { addr: wanted, source })?;
+        let listener = bind_socket(wanted).map_err(|source| ServeError::Bind {
+            addr: wanted,
+            source,
+        })?;
         let addr = listener.local_addr().map_err(ServeError::Io)?;
-        Ok(Server { listener, service, addr })
+        Ok(Server {
+            listener,
+            service,
+            addr,
+        })
     }
 
     /// The address the server is bound to.
@@ -68,7 +77,9 @@ impl Server {
         join_all(workers)
     }
 
-    /// Serves on background threads until [`ServerHandle::shutdown`].
+    /// Serves on background threads until [`ServerHandle::shutdown`] is
+    /// called or the handle is dropped (which stops it the same way, without
+    /// waiting).
     ///
     /// ```
     /// let server = mocket_native::Server::bind(mocket_core::Mocket::new(), ":0").unwrap();
@@ -81,7 +92,11 @@ impl Server {
         let (tx, rx) = watch::channel(false);
         let addr = self.addr;
         let workers = self.start_workers(rx)?;
-        Ok(ServerHandle { addr, stop: tx, workers })
+        Ok(ServerHandle {
+            addr,
+            stop: tx,
+            workers,
+        })
     }
 
     fn start_workers(self, stop: watch::Receiver<bool>) -> Result<Vec<JoinHandle<()>>, ServeError> {
@@ -91,7 +106,9 @@ impl Server {
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1);
-        self.listener.set_nonblocking(true).map_err(ServeError::Io)?;
+        self.listener
+            .set_nonblocking(true)
+            .map_err(ServeError::Io)?;
         (0..count)
             .map(|i| {
                 let listener = self.listener.try_clone().map_err(ServeError::Io)?;

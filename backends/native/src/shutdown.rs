@@ -14,11 +14,18 @@ pub(crate) struct Signals {
 
 impl Signals {
     pub(crate) fn install() -> io::Result<Signals> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let (term, int) = rt.block_on(async { Ok::<_, io::Error>((signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?)) })?;
+            let (term, int) = rt.block_on(async {
+                Ok::<_, io::Error>((
+                    signal(SignalKind::terminate())?,
+                    signal(SignalKind::interrupt())?,
+                ))
+            })?;
             Ok(Signals { rt, term, int })
         }
         #[cfg(not(unix))]
@@ -29,7 +36,11 @@ impl Signals {
     pub(crate) fn wait(self) -> io::Result<()> {
         #[cfg(unix)]
         {
-            let Signals { rt, mut term, mut int } = self;
+            let Signals {
+                rt,
+                mut term,
+                mut int,
+            } = self;
             rt.block_on(async {
                 tokio::select! {
                     _ = term.recv() => {}

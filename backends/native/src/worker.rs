@@ -12,8 +12,15 @@ use crate::conn::{self, Protocols};
 
 /// Accepts and serves connections until `stop` turns true, then waits for
 /// open connections to finish within the grace period.
-pub(crate) fn run(listener: std::net::TcpListener, service: Service, mut stop: watch::Receiver<bool>) {
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+pub(crate) fn run(
+    listener: std::net::TcpListener,
+    service: Service,
+    mut stop: watch::Receiver<bool>,
+) {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return tracing::error!(error = %e, "cannot start a worker runtime"),
     };

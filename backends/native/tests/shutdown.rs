@@ -1,0 +1,177 @@
+//! Graceful shutdown: in-flight requests finish, new connections are
+//! refused, idle connections do not hold it up, and the grace period caps
+//! how long a slow handler can.
+
+mod common;
+
+use std::io;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{
+    Conn, Started, block_on, get, h2_connect_watched, h2_get, h2_send, start, test_app,
+    wait_started,
+};
+use mocket_core::Mocket;
+
+/// `test_app` plus `GET /slow/:ms`, which signals when it starts and then
+/// sleeps `ms` milliseconds on the tokio timer.
+fn app_with_slow_route() -> (Mocket, mpsc::Receiver<()>) {
+    let (started, rx) = Started::new();
+    let mut app = test_app();
+    app.get("/slow/:ms", move |req| {
+        let started = started.clone();
+        let ms: u64 = req.param("ms").and_then(|ms| ms.parse().ok()).unwrap_or(0);
+        async move {
+            started.signal();
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            "done"
+        }
+    });
+    (app, rx)
+}
+
+fn assert_refused(addr: SocketAddr) {
+    match TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {
+        Ok(_) => panic!("{addr} still accepts connections after shutdown"),
+        Err(e) => assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused, "{e}"),
+    }
+}
+
+#[test]
+fn in_flight_request_completes_and_new_connections_are_refused() {
+    let (app, started) = app_with_slow_route();
+    let server = start(app);
+    let addr = server.local_addr();
+
+    let client = thread::spawn(move || {
+        let mut conn = Conn::open(addr);
+        conn.send(&get("/slow/500"));
+        let res = conn.response();
+        // Shutting down: the server must not keep the connection alive.
+        let rest = conn.wait_closed(Duration::from_secs(5));
+        (res, rest)
+    });
+    wait_started(&started);
+    server.shutdown().expect("shutdown");
+
+    let (res, rest) = client.join().expect("client thread");
+    assert_eq!(res.status, 200);
+    assert_eq!(res.text(), "done");
+    assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest));
+    assert_refused(addr);
+}
+
+#[test]
+fn shutdown_of_an_idle_server_refuses_connections() {
+    let mut app = test_app();
+    app.server_options().workers = Some(3);
+    let server = start(app);
+    let addr = server.local_addr();
+    let raw = common::send_raw(addr, &get("/"));
+    assert_eq!(common::status_of(&raw), 200, "{raw}");
+    let began = Instant::now();
+    server.shutdown().expect("shutdown");
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        began.elapsed()
+    );
+    assert_refused(addr);
+}
+
+#[test]
+fn grace_period_caps_a_slow_handler() {
+    let (mut app, started) = app_with_slow_route();
+    app.server_options().shutdown_grace = Duration::from_millis(200);
+    let server = start(app);
+    let addr = server.local_addr();
+
+    let client = thread::spawn(move || {
+        let mut conn = Conn::open(addr);
+        conn.send(&get("/slow/10000"));
+        conn.wait_closed(Duration::from_secs(8))
+    });
+    wait_started(&started);
+    let began = Instant::now();
+    server.shutdown().expect("shutdown");
+    let took = began.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "shutdown waited {took:?} with a 200 ms grace period"
+    );
+
+    // The cut-off request gets no successful answer; its connection is closed.
+    let sent = client.join().expect("client thread");
+    let sent = String::from_utf8_lossy(&sent);
+    assert!(!sent.contains("done"), "{sent}");
+    assert_refused(addr);
+}
+
+#[test]
+fn idle_keep_alive_connections_do_not_delay_shutdown() {
+    // The default grace period is 10 s; an idle connection must not use it.
+    let server = start(test_app());
+    let addr = server.local_addr();
+    let mut idle = Conn::open(addr);
+    idle.send(&get("/"));
+    assert_eq!(idle.response().status, 200);
+
+    let began = Instant::now();
+    server.shutdown().expect("shutdown");
+    let took = began.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "shutdown waited {took:?} for an idle connection"
+    );
+    idle.wait_closed(Duration::from_secs(5));
+}
+
+#[test]
+fn idle_http2_connection_does_not_delay_shutdown() {
+    let server = start(test_app());
+    let addr = server.local_addr();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let client = thread::spawn(move || {
+        block_on(async move {
+            let (mut h2, conn) = h2_connect_watched(addr).await;
+            let (parts, _) = h2_send(&mut h2, h2_get("/")).await;
+            assert_eq!(parts.status, 200);
+            ready_tx.send(()).expect("signal the test");
+            // Ends when the server closes the connection.
+            let _ = conn.await;
+        });
+    });
+    ready_rx
+        .recv_timeout(common::IO_TIMEOUT)
+        .expect("the HTTP/2 client never got ready");
+    let began = Instant::now();
+    server.shutdown().expect("shutdown");
+    let took = began.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "shutdown waited {took:?} for an idle HTTP/2 connection"
+    );
+    client.join().expect("the HTTP/2 connection was closed");
+}
+
+#[test]
+fn in_flight_http2_request_completes() {
+    let (app, started) = app_with_slow_route();
+    let server = start(app);
+    let addr = server.local_addr();
+    let client = thread::spawn(move || {
+        block_on(async move {
+            let (mut h2, _conn) = h2_connect_watched(addr).await;
+            h2_send(&mut h2, h2_get("/slow/500")).await
+        })
+    });
+    wait_started(&started);
+    server.shutdown().expect("shutdown");
+    let (parts, body) = client.join().expect("client thread");
+    assert_eq!(parts.status, 200);
+    assert_eq!(&body[..], b"done");
+    assert_refused(addr);
+}
