@@ -1,10 +1,17 @@
 //! One connection: HTTP/1.1, or HTTP/2 with prior knowledge on the same port.
 
+use std::cell::Cell;
 use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::io;
 use std::rc::Rc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http::header::CONNECTION;
+use http::{HeaderValue, Version};
+use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
@@ -67,15 +74,27 @@ pub(crate) async fn serve(
         _ => return,
     };
     let svc = service_fn(move |req: hyper::Request<Incoming>| {
+        let is_http1 = req.version() < Version::HTTP_2;
+        let mut unread = None;
         let req = req.map(|body| {
             if http_body::Body::is_end_stream(&body) {
                 Body::empty()
             } else {
+                let body = TrackedBody::new(body);
+                unread = is_http1.then(|| body.finished.clone());
                 Body::from_stream(body)
             }
         });
         let fut = service.call(req);
-        async move { Ok::<_, Infallible>(fut.await) }
+        async move {
+            let mut res = fut.await;
+            // hyper closes an HTTP/1 connection whose request body was left
+            // unread; say so, rather than let the client find out.
+            if unread.is_some_and(|finished| !finished.get()) {
+                res.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+            }
+            Ok::<_, Infallible>(res)
+        }
     });
     let io = TokioIo::new(stream);
     let result = if is_h2 {
@@ -89,6 +108,45 @@ pub(crate) async fn serve(
     };
     if let Err(e) = result {
         tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+/// A request body that remembers whether it was read to the end.
+struct TrackedBody {
+    inner: Incoming,
+    finished: Rc<Cell<bool>>,
+}
+
+impl TrackedBody {
+    fn new(inner: Incoming) -> Self {
+        TrackedBody {
+            inner,
+            finished: Rc::new(Cell::new(false)),
+        }
+    }
+}
+
+impl http_body::Body for TrackedBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.finished.set(true);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 
