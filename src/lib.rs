@@ -27,11 +27,13 @@ pub use serve::{ListenError, Serve};
 /// The names most apps need: `use mocket::prelude::*;`.
 pub mod prelude {
     pub use crate::http::{Method, StatusCode};
-    pub use crate::{Error, Html, IntoResponse, Json, Mocket, Next, Redirect, Request, Response, Serve};
+    pub use crate::{
+        Error, Html, IntoResponse, Json, Mocket, Next, Redirect, Request, Response, Serve,
+    };
 }
 
 /// Reads an environment variable from wherever the backend's host keeps
-/// them (the process environment natively). Apps use it for settings such
+/// them (the process environment natively, `process.env` on Node.js). Apps use it for settings such
 /// as `PORT` without knowing the backend.
 ///
 /// ```

@@ -78,6 +78,21 @@ impl Service {
         self.app.body_limit
     }
 
+    /// Renders `error` with the app's error handler, as errors from handlers
+    /// are. For a backend that must answer a request outside the app: the
+    /// Node.js backend answers requests whose wasm instance trapped with it.
+    ///
+    /// ```
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.on_error(|err: mocket_core::Error| (err.status(), "rendered"));
+    /// let service = app.into_service().unwrap();
+    /// let res = service.render_error(mocket_core::Error::internal("lost"));
+    /// assert_eq!(res.status(), 500);
+    /// ```
+    pub fn render_error(&self, error: Error) -> Response {
+        self.app.render_error(error.into_response())
+    }
+
     /// Answers one request. Never fails: every error and panic becomes a
     /// response.
     ///

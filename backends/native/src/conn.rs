@@ -2,10 +2,10 @@
 
 use std::cell::Cell;
 use std::convert::Infallible;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::io;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -91,7 +91,8 @@ pub(crate) async fn serve(
             // hyper closes an HTTP/1 connection whose request body was left
             // unread; say so, rather than let the client find out.
             if unread.is_some_and(|finished| !finished.get()) {
-                res.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+                res.headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
             }
             Ok::<_, Infallible>(res)
         }

@@ -49,6 +49,11 @@ pub(crate) fn build() -> Mocket {
     let mut app = Mocket::new();
     app.state(Served(AtomicU64::new(0)));
     app.state(Waiting(AtomicU64::new(0)));
+    // Errors, 500s after a trap included, are rendered here.
+    app.on_error(|err: Error| {
+        let message = err.message().to_owned();
+        (err.status(), [("x-rendered-by", "on_error")], message)
+    });
 
     app.get("/sleep/:ms", |req| async move {
         let ms: u32 = req
@@ -99,6 +104,23 @@ pub(crate) fn build() -> Mocket {
             Some((Ok::<_, Infallible>(chunk), i + 1))
         });
         let body = Body::from_stream(http_body_util::StreamBody::new(ticks));
+        ([("content-type", "text/plain; charset=utf-8")], body)
+    });
+
+    // A streamed body that sends one line and then waits forever (until a
+    // trap retires the instance).
+    app.get("/stall", |_req| async {
+        let lines = futures_util::stream::unfold(false, |sent| async move {
+            if sent {
+                let _ = JsFuture::from(Promise::new(&mut |_resolve, _reject| {})).await;
+                return None;
+            }
+            Some((
+                Ok::<_, Infallible>(Frame::data(Bytes::from_static(b"first\n"))),
+                true,
+            ))
+        });
+        let body = Body::from_stream(http_body_util::StreamBody::new(lines));
         ([("content-type", "text/plain; charset=utf-8")], body)
     });
 

@@ -13,11 +13,14 @@
 //! - `GET /sleep/:ms`: awaits a `setTimeout` promise, then answers.
 //! - `GET /files/:name`: awaits `fs.promises.readFile` on a file in the
 //!   working directory; a rejected promise (no such file) becomes a 404.
-//! - `GET /ticks/:n`: a streamed body of `n` lines, one per timer tick.
+//! - `GET /ticks/:n`: a streamed body of `n` lines, one per timer tick;
+//!   `GET /stall` streams one line, then waits forever.
 //! - `GET /count`: counts requests in app state; `/panic` panics. On
 //!   wasm32-unknown-unknown a panic traps the wasm instance, and the host
 //!   starts a fresh one, so the count starts again: the tests measure
-//!   what a trap costs with these routes.
+//!   what a trap costs with these routes. Errors are rendered by the app's
+//!   error handler (it adds `x-rendered-by: on_error`), the 500s after a
+//!   trap too.
 //! - `GET /wait`: waits on a promise that never settles (until a trap
 //!   retires the instance); `GET /waiting` says how many requests are
 //!   waiting on a promise (in `/sleep` or `/wait`).

@@ -1,0 +1,627 @@
+'use strict';
+// Mocket's Node.js host: the JavaScript half of the `mocket-node` backend.
+//
+// wasm-bindgen ships this file as a snippet next to the generated glue, and
+// the glue `require`s it, so it is evaluated once per process however many
+// times the wasm instance is replaced. That is what lets a fresh instance
+// (after a panic, which is a trap on wasm32-unknown-unknown) take over the
+// `node:http` server the first instance started.
+//
+// The Rust side calls the exported functions below. A launcher written by
+// `cargo mocket build` sets `globalThis[Symbol.for('mocket.launch')]` to
+// `{ mode, glue }` before loading the glue: mode 'node' serves on a socket,
+// mode 'fetch' (fetch.js) only registers the app behind a `fetch(Request)`
+// export; `glue` is the module to load again after a trap.
+//
+// It is CommonJS, not an ES module, because `wasm-bindgen --target nodejs`
+// emits CommonJS glue that `require`s its snippets.
+
+const http = require('node:http');
+
+const LAUNCH = Symbol.for('mocket.launch');
+const LINGER = Symbol('mocket.linger');
+
+// How a request body is known to the Rust side (`BodyHint`).
+const BODY_ABSENT = 0;
+const BODY_PRESENT = 1;
+const BODY_FROM_HEADERS = 2;
+
+// After answering before the request body has arrived (a 413), the
+// connection is closed; what the client is still sending is read and dropped
+// for at most this long and this much, so that the kernel does not answer
+// unread bytes with a reset that can destroy the response before the client
+// reads it. Then the socket is destroyed: the body is never drained in full.
+const LINGER_MS = 1000;
+const LINGER_BYTES = 256 * 1024;
+
+// A body the app did not read but whose declared length is at most this is
+// left for Node to drain, keeping the connection: cheap, and bounded.
+const DRAIN_BYTES = 64 * 1024;
+
+const BODY_500 = 'Internal Server Error';
+
+function launch() {
+  let config = globalThis[LAUNCH];
+  if (config === undefined) {
+    // Run as `node app.js`, without a launcher.
+    config = { mode: 'node', glue: require.main ? require.main.filename : undefined };
+    globalThis[LAUNCH] = config;
+  }
+  return config;
+}
+
+// ---- Instances ("generations") --------------------------------------------
+
+// Every wasm instance is a generation. Exactly one is current; a trap
+// retires its generation and loads the glue again for a new one.
+let nextGeneration = 1;
+const generations = new Map();
+let current = newGeneration();
+let panicReported = false;
+let trapHandlerInstalled = false;
+
+function newGeneration() {
+  const generation = { id: nextGeneration++, dead: false, started: false, inflight: new Set() };
+  generations.set(generation.id, generation);
+  return generation;
+}
+
+function generation() {
+  return current.id;
+}
+
+function panicked(id, message) {
+  panicReported = true;
+  setImmediate(() => {
+    panicReported = false;
+  });
+  console.error(`mocket: ${message}`);
+  retire(generations.get(id), `the wasm instance trapped: ${message}`);
+}
+
+// The instance's memory may be inconsistent: nothing calls into it again.
+// A new instance takes over, and answers the requests that were in flight
+// on this one with 500 through the app's error handler.
+function retire(dying, cause) {
+  if (dying === undefined || dying.dead) return;
+  dying.dead = true;
+  generations.delete(dying.id);
+  for (const ex of dying.inflight) orphan(ex, cause);
+  dying.inflight.clear();
+  if (dying === current && !dying.started) {
+    fail('error: the app trapped while starting, so it cannot be restarted');
+    return;
+  }
+  // Not from inside the trapping call stack.
+  setImmediate(dying === current ? restart : answerOrphans);
+}
+
+// Requests in flight on a retired instance, waiting for the next one to
+// render their 500.
+const orphans = [];
+
+function orphan(ex, cause) {
+  if (ex.done) return;
+  const answering = ex.fetch ? ex.controller !== null : ex.res.headersSent;
+  if (answering) {
+    // Too late for another status: the head is out.
+    failExchange(ex);
+    return;
+  }
+  ex.cause = cause;
+  orphans.push(ex);
+}
+
+function answerOrphans() {
+  for (const ex of orphans.splice(0)) {
+    if (ex.done) continue;
+    const app = ex.fetch ? fetchApp : ex.site.app;
+    const out = app === null || app.generation.dead ? undefined : enter(app, () => app.renderError(ex.cause));
+    if (out === undefined) {
+      failExchange(ex); // no instance to render it: a plain 500
+    } else {
+      ex.app = app;
+      deliver(ex, out);
+    }
+  }
+}
+
+function restart() {
+  const glue = launch().glue;
+  if (glue === undefined) fail('error: the app trapped and cannot be restarted: its glue module is unknown');
+  current = newGeneration();
+  try {
+    delete require.cache[glue];
+    require(glue);
+  } catch (err) {
+    fail(`error: the app could not be restarted after a trap: ${err && err.message}`);
+    return;
+  }
+  const stranded = [...servers.values()].filter((site) => site.app.generation.dead);
+  for (const site of stranded) {
+    fail(`error: after a restart the app did not listen on ${site.addr} again`);
+  }
+  if (fetchApp !== null && fetchApp.generation.dead) {
+    fail('error: after a restart the app did not call listen again');
+  }
+  answerOrphans();
+}
+
+function installTrapHandler() {
+  if (trapHandlerInstalled) return;
+  trapHandlerInstalled = true;
+  process.on('uncaughtException', (err) => {
+    if (err instanceof WebAssembly.RuntimeError) {
+      // A panic reported itself first; any other trap (unreachable code,
+      // allocation failure) retires the current instance.
+      if (!panicReported) {
+        console.error(`mocket: the wasm instance trapped: ${err.message}`);
+        retire(current, `the wasm instance trapped: ${err.message}`);
+      }
+      panicReported = false;
+      return;
+    }
+    if (process.listenerCount('uncaughtException') > 1) return;
+    // What Node does when nobody handles an exception.
+    process.stderr.write(`${err && err.stack ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
+
+// Calls into an instance unless it is retired; a trap retires it.
+function enter(app, call) {
+  if (app.generation.dead) return undefined;
+  try {
+    return call();
+  } catch (err) {
+    if (!(err instanceof WebAssembly.RuntimeError)) throw err;
+    if (!panicReported) console.error(`mocket: the wasm instance trapped: ${err.message}`);
+    panicReported = false;
+    retire(app.generation, `the wasm instance trapped: ${err.message}`);
+    return undefined;
+  }
+}
+
+// ---- Called from Rust -----------------------------------------------------
+
+const servers = new Map(); // listen address -> site
+let fetchApp = null;
+const fetchWaiting = [];
+
+function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, handle, pull, cancel, renderError) {
+  const app = { generation: current, handle, pull, cancel, renderError };
+  const starting = current;
+  // Runs once the code that loaded the instance (and so `main`) returned.
+  queueMicrotask(() => {
+    starting.started = true;
+  });
+  installTrapHandler();
+
+  // Requests that waited for this instance run once `main` has returned,
+  // not from inside it.
+  if (launch().mode === 'fetch') {
+    fetchApp = app;
+    queueMicrotask(() => flush(fetchWaiting));
+    return;
+  }
+  const known = servers.get(addr);
+  if (known !== undefined) {
+    known.app = app;
+    queueMicrotask(() => flush(known.waiting));
+    return;
+  }
+  const site = { addr, app, server: null, waiting: [], grace: graceMs };
+  servers.set(addr, site);
+  const headersTimeout = Math.max(1, Math.round(headerTimeoutMs));
+  const server = http.createServer({
+    maxHeaderSize: Math.max(1, Math.min(Math.floor(maxHeaderSize), 2 ** 31 - 1)),
+    headersTimeout,
+    // The whole request, body included: Node's default unless the header
+    // timeout is longer.
+    requestTimeout: Math.max(headersTimeout, 300000),
+    // How often Node enforces those timeouts (by default every 30 s).
+    connectionsCheckingInterval: Math.min(30000, Math.max(100, Math.round(headersTimeout / 2))),
+    // As natively: a request without `host` is not refused.
+    requireHostHeader: false,
+  });
+  site.server = server;
+  server.on('request', (req, res) => onRequest(site, req, res, false));
+  // `expect: 100-continue`: the 100 goes out when the app first reads the
+  // body, so a request refused before that (413) never invites the body.
+  server.on('checkContinue', (req, res) => onRequest(site, req, res, true));
+  const bindFailed = (err) => fail(`error: cannot listen on ${addr}: ${describeBindError(err)}`);
+  server.once('error', bindFailed);
+  server.listen({ host: ip, port }, () => {
+    server.off('error', bindFailed);
+    server.on('error', (err) => console.error(`mocket: server error on ${addr}: ${err.message}`));
+    const bound = server.address();
+    const v6 = bound.family === 'IPv6' || bound.family === 6;
+    process.stdout.write(`Listening on http://${v6 ? `[${bound.address}]` : bound.address}:${bound.port}\n`);
+  });
+  installSignals();
+}
+
+function describeBindError(err) {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'the address is already in use';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EADDRNOTAVAIL':
+      return 'the address is not available on this machine';
+    default:
+      return err.message;
+  }
+}
+
+function readChunk(ex) {
+  if (ex.fetch) {
+    if (ex.reader === null) ex.reader = ex.request.body.getReader();
+    return ex.reader.read().then((r) => (r.done ? undefined : r.value));
+  }
+  // The async iterator reads on demand: Node stops reading the socket when
+  // nobody asks for more.
+  if (ex.chunks === null) {
+    if (ex.expectsContinue && !ex.res.headersSent) ex.res.writeContinue();
+    ex.chunks = ex.req[Symbol.asyncIterator]();
+  }
+  return ex.chunks.next().then((r) => (r.done ? undefined : r.value));
+}
+
+function envVar(name) {
+  return process.env[name];
+}
+
+function fail(line) {
+  if (launch().mode === 'fetch') throw new Error(line);
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+// ---- Requests -------------------------------------------------------------
+
+function flush(waiting) {
+  for (const run of waiting.splice(0)) run();
+}
+
+function onRequest(site, req, res, expectsContinue) {
+  const app = site.app;
+  if (app.generation.dead) {
+    // A new instance is loading; it re-attaches within this turn.
+    site.waiting.push(() => onRequest(site, req, res, expectsContinue));
+    return;
+  }
+  const ex = { fetch: false, app, site, req, res, chunks: null, stream: 0, done: false, expectsContinue };
+  res.on('close', () => {
+    if (!ex.done) abandon(ex);
+  });
+  let head = `${req.method}\n${req.url}\n${req.httpVersion}`;
+  if (req.rawHeaders.length > 0) head += `\n${req.rawHeaders.join('\n')}`;
+  start(ex, Buffer.from(head, 'latin1'), BODY_FROM_HEADERS);
+}
+
+function start(ex, head, hint) {
+  const app = ex.app;
+  app.generation.inflight.add(ex);
+  const answer = enter(app, () => app.handle(ex, head, hint));
+  if (answer === undefined) {
+    // The instance trapped, and retiring it took this request along to be
+    // answered by the next one; unless it was retired already.
+    if (app.generation.inflight.delete(ex)) failExchange(ex);
+    return;
+  }
+  // An instance retired meanwhile may still finish some work; its answers
+  // are not used (the next instance answers its requests).
+  const generation = app.generation;
+  answer.then(
+    (out) => {
+      if (!generation.dead) deliver(ex, out);
+    },
+    (err) => {
+      if (generation.dead) return;
+      console.error(`mocket: the handler failed: ${err && err.message}`);
+      failExchange(ex);
+    },
+  );
+}
+
+function finish(ex) {
+  ex.done = true;
+  ex.app.generation.inflight.delete(ex);
+  if (closing && !ex.fetch) ex.site.server.closeIdleConnections();
+}
+
+// The client went away before the answer was complete.
+function abandon(ex) {
+  finish(ex);
+  if (ex.stream !== 0) enter(ex.app, () => ex.app.cancel(ex.stream));
+}
+
+function deliver(ex, [status, headBytes, body]) {
+  if (ex.done) {
+    if (typeof body === 'number') enter(ex.app, () => ex.app.cancel(body));
+    return;
+  }
+  if (ex.fetch) {
+    deliverFetch(ex, status, headBytes, body);
+    return;
+  }
+  const { req, res } = ex;
+  const headers = splitHead(headBytes);
+  const unread = bodyPending(req);
+  if ((unread || closing) && !hasHeader(headers, 'connection')) headers.push('connection', 'close');
+  if (unread) lingerOnClose(req);
+  else if (!req.complete) drainWhenAnswered(req, res);
+  try {
+    res.writeHead(status, headers);
+  } catch (err) {
+    console.error(`mocket: cannot write the response head: ${err.message}`);
+    if (typeof body === 'number') enter(ex.app, () => ex.app.cancel(body));
+    failExchange(ex);
+    return;
+  }
+  if (typeof body === 'number') {
+    ex.stream = body;
+    pump(ex);
+  } else {
+    res.end(body);
+    finish(ex);
+  }
+}
+
+// Writes a streamed body, asking for each chunk once the previous one is
+// written: a slow client slows the app down instead of filling memory.
+async function pump(ex) {
+  const { res, app } = ex;
+  try {
+    for (;;) {
+      const next = enter(app, () => app.pull(ex.stream));
+      if (next === undefined || ex.done) return;
+      const chunk = await next;
+      if (ex.done || app.generation.dead) return;
+      if (chunk === undefined) break;
+      if (!res.write(chunk)) await drained(res);
+    }
+    res.end();
+    finish(ex);
+  } catch (err) {
+    console.error(`mocket: the response body failed: ${err && err.message}`);
+    finish(ex);
+    res.destroy();
+  }
+}
+
+function drained(res) {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+// Whether answering now leaves request bytes on the wire that Node would
+// otherwise read to the end to keep the connection.
+function bodyPending(req) {
+  if (req.complete) return false;
+  const declared = Number(req.headers['content-length']);
+  return !(Number.isSafeInteger(declared) && declared <= DRAIN_BYTES);
+}
+
+function splitHead(bytes) {
+  if (bytes.length === 0) return [];
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1').split('\n');
+}
+
+function hasHeader(flat, name) {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true;
+  return false;
+}
+
+// A small rest of a body the app stopped reading: read and drop it once the
+// answer is out, so the next request on the connection can be parsed.
+function drainWhenAnswered(req, res) {
+  res.once('finish', () => {
+    req.removeAllListeners('readable');
+    req.resume();
+  });
+}
+
+// Node destroys a `connection: close` socket as soon as the response is
+// flushed; with request bytes still unread that is a reset, which can reach
+// the client before it has read the answer. Half-close instead, and read
+// and drop what still comes, within LINGER_MS and LINGER_BYTES.
+function lingerOnClose(req) {
+  const socket = req.socket;
+  if (!socket || socket[LINGER]) return;
+  socket[LINGER] = true;
+  socket.destroySoon = function lingeringClose() {
+    this.end();
+    const stop = () => this.destroy();
+    const timer = setTimeout(stop, LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+    let dropped = 0;
+    this.on('data', (chunk) => {
+      dropped += chunk.length;
+      if (dropped > LINGER_BYTES) stop();
+    });
+    req.on('end', stop);
+    req.on('error', stop);
+    req.removeAllListeners('readable');
+    req.resume();
+  };
+}
+
+// A plain 500 for a request no instance can answer (or whose answer could
+// not be written).
+function failExchange(ex) {
+  if (ex.done) return;
+  finish(ex);
+  if (ex.fetch) {
+    if (ex.controller === null) {
+      ex.resolve(plain500());
+      return;
+    }
+    try {
+      ex.controller.error(new Error('the app trapped while streaming this response'));
+    } catch {
+      // already closed by its reader
+    }
+    return;
+  }
+  const { req, res } = ex;
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(BODY_500.length)];
+  const unread = bodyPending(req);
+  if (unread || closing) headers.push('connection', 'close');
+  if (unread) lingerOnClose(req);
+  res.writeHead(500, headers);
+  res.end(BODY_500);
+}
+
+// ---- The fetch export -----------------------------------------------------
+
+// `fetch(request) -> Promise<Response>`, the handler contract of Deno, Bun
+// and edge workers, for the app loaded through fetch.js.
+function fetchHandler(request) {
+  return new Promise((resolve, reject) => {
+    if (fetchApp === null) {
+      reject(new Error('mocket: the app never called listen, so there is nothing to fetch from'));
+      return;
+    }
+    const run = () => {
+      let url;
+      try {
+        url = new URL(request.url);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      const ex = { fetch: true, app: fetchApp, request, reader: null, controller: null, stream: 0, done: false, resolve };
+      let head = `${request.method}\n${url.pathname}${url.search}\n1.1`;
+      let hasHost = false;
+      for (const [name, value] of request.headers) {
+        head += `\n${name}\n${value}`;
+        if (name === 'host') hasHost = true;
+      }
+      if (!hasHost && url.host) head += `\nhost\n${url.host}`;
+      start(ex, Buffer.from(head, 'latin1'), request.body === null ? BODY_ABSENT : BODY_PRESENT);
+    };
+    if (fetchApp.generation.dead) fetchWaiting.push(run);
+    else run();
+  });
+}
+
+function deliverFetch(ex, status, headBytes, body) {
+  const nullBody = status === 101 || status === 103 || status === 204 || status === 205 || status === 304;
+  let streamed = typeof body === 'number' && !nullBody;
+  let response;
+  try {
+    const flat = splitHead(headBytes);
+    const headers = new Headers();
+    for (let i = 0; i + 1 < flat.length; i += 2) headers.append(flat[i], flat[i + 1]);
+    let payload = null;
+    if (streamed) payload = streamOf(ex, body);
+    else if (body instanceof Uint8Array && !nullBody) payload = body;
+    response = new Response(payload, { status, headers });
+  } catch (err) {
+    // A status or header the web `Response` does not allow.
+    console.error(`mocket: cannot build the Response: ${err.message}`);
+    response = plain500();
+    streamed = false;
+    ex.controller = null;
+  }
+  if (typeof body === 'number' && !streamed) enter(ex.app, () => ex.app.cancel(body));
+  if (!streamed) finish(ex);
+  ex.resolve(response);
+}
+
+function streamOf(ex, id) {
+  ex.stream = id;
+  const app = ex.app;
+  return new ReadableStream(
+    {
+      start(controller) {
+        ex.controller = controller;
+      },
+      async pull(controller) {
+        const next = enter(app, () => app.pull(id));
+        if (next === undefined) return; // retired: failExchange errors the stream
+        let chunk;
+        try {
+          chunk = await next;
+        } catch (err) {
+          if (app.generation.dead) return;
+          finish(ex);
+          throw err;
+        }
+        if (ex.done || app.generation.dead) return;
+        if (chunk === undefined) {
+          finish(ex);
+          controller.close();
+        } else {
+          controller.enqueue(chunk);
+        }
+      },
+      cancel() {
+        if (!ex.done) abandon(ex);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function plain500() {
+  return new Response(BODY_500, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+launch().fetch = fetchHandler;
+
+// ---- Shutdown -------------------------------------------------------------
+
+let closing = false;
+let signalsInstalled = false;
+
+function installSignals() {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  const onSignal = () => {
+    if (closing) process.exit(0); // a second signal: stop waiting
+    closing = true;
+    shutdown();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+// Stops accepting, lets requests in flight finish (their connections close
+// after the answer), and exits 0 once every server has closed or the grace
+// period is over.
+function shutdown() {
+  let open = servers.size;
+  let grace = 0;
+  const exit = () => process.exit(0);
+  if (open === 0) exit();
+  for (const site of servers.values()) {
+    grace = Math.max(grace, site.grace);
+    site.server.close(() => {
+      open -= 1;
+      if (open === 0) exit();
+    });
+    site.server.closeIdleConnections();
+  }
+  const timer = setTimeout(() => {
+    for (const site of servers.values()) site.server.closeAllConnections();
+    exit();
+  }, grace);
+  timer.unref();
+}
+
+module.exports = { attach, generation, panicked, readChunk, envVar, fail };

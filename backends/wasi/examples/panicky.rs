@@ -1,0 +1,30 @@
+//! A small app for the WASI backend's tests: a route that panics, and one
+//! that counts the requests its instance has served (state lives in the
+//! instance, so the count shows whether the host reused it). Its error
+//! handler marks what it renders (`oops: …`), so tests can tell its answers
+//! from the host's, and its header read timeout is 2 s, so tests can watch
+//! a silent connection being closed. Listens on `PORT` (default 3000).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use mocket::prelude::*;
+
+fn main() {
+    let mut app = Mocket::new();
+    app.state(AtomicU64::new(0));
+    app.server_options().header_read_timeout = Duration::from_secs(2);
+    app.on_error(|err: Error| (err.status(), format!("oops: {}", err.message())));
+    app.get("/", |_req| async { "hello" });
+    app.get("/panic", |_req| async { boom() });
+    app.get("/count", |req| async move {
+        let served = req.state::<AtomicU64>()?;
+        Ok::<_, Error>((served.fetch_add(1, Ordering::Relaxed) + 1).to_string())
+    });
+    let port = mocket::env_var("PORT").unwrap_or_else(|| "3000".into());
+    app.listen(&format!("127.0.0.1:{port}"));
+}
+
+fn boom() -> &'static str {
+    panic!("secret panic detail")
+}

@@ -1,0 +1,221 @@
+//! Mode 1: a `wasi:http` incoming request as an `http::Request<Body>`.
+//!
+//! The head is copied once (the host hands over all headers in one call).
+//! The body is left with the host: [`RequestBody`] opens the request's body
+//! stream only when the core first polls it, and pulls one chunk per poll,
+//! so a handler that never reads the body costs no body calls, and a body
+//! over the limit is never read past it.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, HOST};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Version};
+use http_body::{Frame, SizeHint};
+use mocket_core::{Body, BoxError, IntoRequest, Service};
+use wasip2::http::types::{IncomingBody, IncomingRequest, Method as WasiMethod};
+use wasip2::io::streams::{InputStream, StreamError};
+use wstd::runtime::{AsyncPollable, WaitFor};
+
+/// The most bytes asked of the host per read.
+const CHUNK: u64 = 64 * 1024;
+
+/// Bytes of a request line besides the method and target: the spaces,
+/// `HTTP/1.1` and CRLF.
+const REQUEST_LINE_EXTRA: usize = 12;
+
+/// Converts the host's request. `Ok` carries the request and whether it is
+/// a HEAD request; `Err` is a status to answer without calling the app
+/// (431 when the head is over `max_header_bytes`, 400 when it cannot be
+/// represented).
+pub(crate) fn convert(
+    request: IncomingRequest,
+    service: &Service,
+) -> Result<(http::Request<Body>, bool), u16> {
+    let method = method(request.method()).ok_or(400u16)?;
+    let target = request.path_with_query().unwrap_or_else(|| "/".to_owned());
+    // `headers` is a child of the request: drop it before the request moves.
+    let entries = request.headers().entries();
+
+    let mut head_bytes = method.as_str().len() + target.len() + REQUEST_LINE_EXTRA;
+    let mut headers = HeaderMap::with_capacity(entries.len() + 1);
+    for (name, value) in entries {
+        head_bytes += name.len() + value.len() + 4;
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| 400u16)?;
+        let value = HeaderValue::from_maybe_shared(Bytes::from(value)).map_err(|_| 400u16)?;
+        headers.append(name, value);
+    }
+    // Hosts keep `host` out of the header list (it is a forbidden header in
+    // wasi:http) and hand it over as the authority; apps expect the header.
+    if !headers.contains_key(HOST)
+        && let Some(authority) = request.authority()
+    {
+        head_bytes += authority.len() + 8;
+        let value = HeaderValue::try_from(authority).map_err(|_| 400u16)?;
+        headers.insert(HOST, value);
+    }
+    if head_bytes > service.options().max_header_bytes {
+        return Err(431);
+    }
+
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let is_head = method == Method::HEAD;
+    // An unparsable target becomes a request the core answers with 400.
+    let mut req = target.as_str().into_request();
+    *req.method_mut() = method;
+    *req.version_mut() = Version::HTTP_11;
+    *req.headers_mut() = headers;
+    *req.body_mut() = match declared {
+        Some(0) => Body::empty(),
+        _ => Body::from_stream(RequestBody::new(request, declared, service.body_limit())),
+    };
+    Ok((req, is_head))
+}
+
+fn method(method: WasiMethod) -> Option<Method> {
+    Some(match method {
+        WasiMethod::Get => Method::GET,
+        WasiMethod::Head => Method::HEAD,
+        WasiMethod::Post => Method::POST,
+        WasiMethod::Put => Method::PUT,
+        WasiMethod::Delete => Method::DELETE,
+        WasiMethod::Connect => Method::CONNECT,
+        WasiMethod::Options => Method::OPTIONS,
+        WasiMethod::Trace => Method::TRACE,
+        WasiMethod::Patch => Method::PATCH,
+        WasiMethod::Other(token) => Method::from_bytes(token.as_bytes()).ok()?,
+    })
+}
+
+/// A request body pulled from the host as it is read.
+pub(crate) struct RequestBody {
+    state: State,
+    /// `content-length`, when declared.
+    declared: Option<u64>,
+    /// Bytes handed out so far.
+    read: u64,
+    /// The app's body limit: while under it, a read never asks for more
+    /// than one byte past it, so the core's readers see the overflow
+    /// without anything beyond it leaving the host.
+    limit: u64,
+}
+
+enum State {
+    /// The body stream is not open yet.
+    Unopened(IncomingRequest),
+    Open(Open),
+    Done,
+}
+
+/// An open body stream. Fields drop in order, children before parents:
+/// the wait, the pollable, the stream, the body, the request.
+struct Open {
+    wait: Option<WaitFor>,
+    ready: AsyncPollable,
+    stream: InputStream,
+    _body: IncomingBody,
+    _request: IncomingRequest,
+}
+
+impl RequestBody {
+    fn new(request: IncomingRequest, declared: Option<u64>, limit: usize) -> Self {
+        RequestBody {
+            state: State::Unopened(request),
+            declared,
+            read: 0,
+            limit: limit as u64,
+        }
+    }
+
+    fn open(request: IncomingRequest) -> Result<Open, BoxError> {
+        let body = request
+            .consume()
+            .map_err(|()| io::Error::other("the request body was already taken"))?;
+        let stream = body
+            .stream()
+            .map_err(|()| io::Error::other("the request body stream was already taken"))?;
+        Ok(Open {
+            wait: None,
+            ready: AsyncPollable::new(stream.subscribe()),
+            stream,
+            _body: body,
+            _request: request,
+        })
+    }
+
+    /// How much to ask the host for next.
+    fn next_read_size(&self) -> u64 {
+        if self.read <= self.limit {
+            CHUNK.min(self.limit + 1 - self.read)
+        } else {
+            CHUNK
+        }
+    }
+}
+
+impl http_body::Body for RequestBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = &mut *self;
+        loop {
+            let want = this.next_read_size();
+            match &mut this.state {
+                State::Done => return Poll::Ready(None),
+                State::Unopened(_) => {
+                    let State::Unopened(request) = std::mem::replace(&mut this.state, State::Done)
+                    else {
+                        unreachable!("matched just above")
+                    };
+                    match Self::open(request) {
+                        Ok(open) => this.state = State::Open(open),
+                        Err(e) => return Poll::Ready(Some(Err(e))),
+                    }
+                }
+                State::Open(open) => {
+                    if let Some(wait) = open.wait.as_mut() {
+                        ready!(Pin::new(wait).poll(cx));
+                        open.wait = None;
+                    }
+                    match open.stream.read(want) {
+                        // Nothing buffered yet: wait for the host.
+                        Ok(chunk) if chunk.is_empty() => open.wait = Some(open.ready.wait_for()),
+                        Ok(chunk) => {
+                            this.read += chunk.len() as u64;
+                            return Poll::Ready(Some(Ok(Frame::data(Bytes::from(chunk)))));
+                        }
+                        Err(StreamError::Closed) => {
+                            this.state = State::Done;
+                            return Poll::Ready(None);
+                        }
+                        Err(StreamError::LastOperationFailed(e)) => {
+                            this.state = State::Done;
+                            let e = io::Error::other(e.to_debug_string());
+                            return Poll::Ready(Some(Err(e.into())));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self.state, State::Done) || self.declared == Some(self.read)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self.declared {
+            Some(n) => SizeHint::with_exact(n.saturating_sub(self.read)),
+            None => SizeHint::default(),
+        }
+    }
+}

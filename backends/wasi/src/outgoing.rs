@@ -1,0 +1,160 @@
+//! Mode 1: writing an `http::Response<Body>` back to the `wasi:http` host.
+//!
+//! The status and headers go out as soon as the response exists; the body
+//! is then written frame by frame as the app produces it, with the host's
+//! backpressure (`check-write`) respected, and trailers are passed on.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use http::header::CONTENT_LENGTH;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use http_body::Body as _;
+use http_body_util::BodyExt;
+use mocket_core::{Body, Response};
+use wasip2::http::types::{
+    ErrorCode, Fields, OutgoingBody, OutgoingResponse, ResponseOutparam, Trailers,
+};
+use wstd::io::AsyncOutputStream;
+
+/// Sends `res` through `out`: the head at once, then the body as it comes.
+/// `is_head` says the request was HEAD.
+pub(crate) async fn send(out: ResponseOutparam, res: Response, is_head: bool) {
+    let (parts, body) = res.into_parts();
+    let mut headers = parts.headers;
+    // As hyper does natively: a known length is sent as such, not chunked.
+    // (For HEAD the core has already set the GET answer's length.)
+    if let Some(len) = body.exact_len()
+        && !is_head
+        && may_have_length(parts.status)
+        && !headers.contains_key(CONTENT_LENGTH)
+    {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    let response = OutgoingResponse::new(fields(&headers));
+    // Every `StatusCode` (100–999) is a valid wasi:http status.
+    let _ = response.set_status_code(parts.status.as_u16());
+    let Ok(outgoing) = response.body() else {
+        let why = "the response's content-length is invalid".to_owned();
+        return ResponseOutparam::set(out, Err(ErrorCode::InternalError(Some(why))));
+    };
+    ResponseOutparam::set(out, Ok(response));
+
+    match write_body(&outgoing, body).await {
+        Ok(trailers) => match OutgoingBody::finish(outgoing, trailers) {
+            // A HEAD answer keeps the GET answer's `content-length` but has
+            // no body. The host counts that as a short body, but sends no
+            // body for HEAD anyway (wasmtime and jco both send the head
+            // intact), so this refusal is expected and harmless. (jco
+            // names it as the request's body size.)
+            Err(ErrorCode::HttpResponseBodySize(_) | ErrorCode::HttpRequestBodySize(_))
+                if is_head => {}
+            Err(e) => tracing::debug!(error = ?e, "the host refused the finished response body"),
+            Ok(()) => {}
+        },
+        // Dropping the body without `finish` tells the host it is incomplete.
+        Err(e) => tracing::debug!(error = %e, "the response body was cut short"),
+    }
+}
+
+/// Writes every data frame; returns the trailers, if any.
+async fn write_body(outgoing: &OutgoingBody, mut body: Body) -> io::Result<Option<Trailers>> {
+    if http_body::Body::is_end_stream(&body) {
+        return Ok(None);
+    }
+    let stream = outgoing
+        .write()
+        .map(AsyncOutputStream::new)
+        .map_err(|()| io::Error::other("the response body stream was already taken"))?;
+    let mut trailers = None;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(io::Error::other)?;
+        match frame.into_data() {
+            Ok(chunk) => stream.write_all(&chunk).await?,
+            Err(frame) => {
+                if let Ok(map) = frame.into_trailers() {
+                    trailers = Some(fields(&map));
+                }
+            }
+        }
+    }
+    // Everything written must reach the host before the stream is dropped.
+    stream.flush().await?;
+    Ok(trailers)
+}
+
+/// Answers at once, with blocking writes, for places that cannot await
+/// (the panic hook). The body is whatever of it is ready without waiting:
+/// all of it for the bodies error handlers and [`status_only`] produce.
+pub(crate) fn answer_now(out: ResponseOutparam, res: Response) {
+    let (parts, mut body) = res.into_parts();
+    let bytes = ready_bytes(&mut body);
+    let mut headers = parts.headers;
+    if may_have_length(parts.status) {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    }
+    let response = OutgoingResponse::new(fields(&headers));
+    let _ = response.set_status_code(parts.status.as_u16());
+    let Ok(outgoing) = response.body() else {
+        return;
+    };
+    ResponseOutparam::set(out, Ok(response));
+    if let Ok(stream) = outgoing.write() {
+        // One blocking call writes at most 4096 bytes.
+        for chunk in bytes.chunks(4096) {
+            if stream.blocking_write_and_flush(chunk).is_err() {
+                break;
+            }
+        }
+    }
+    let _ = OutgoingBody::finish(outgoing, None);
+}
+
+/// A response with `status` and no body, for answers made without the app
+/// (431, 400).
+pub(crate) fn status_only(status: u16) -> Response {
+    let mut res = Response::new(Body::empty());
+    *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    res
+}
+
+/// The frames of `body` that are ready now, without waiting for more.
+fn ready_bytes(body: &mut Body) -> Vec<u8> {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut bytes = Vec::new();
+    while let Poll::Ready(Some(Ok(frame))) = Pin::new(&mut *body).poll_frame(&mut cx) {
+        if let Ok(data) = frame.into_data() {
+            bytes.extend_from_slice(&data);
+        }
+    }
+    bytes
+}
+
+/// The headers as wasi:http fields, in one host call when the host accepts
+/// them all. Hosts refuse some names (`connection`, `transfer-encoding`,
+/// `keep-alive`, `upgrade`, `host`, …: they manage those themselves); those
+/// are left out rather than failing the response.
+fn fields(headers: &HeaderMap) -> Fields {
+    let list: Vec<(String, Vec<u8>)> = headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+        .collect();
+    if let Ok(fields) = Fields::from_list(&list) {
+        return fields;
+    }
+    let fields = Fields::new();
+    for (name, value) in &list {
+        if let Err(e) = fields.append(name, value) {
+            tracing::debug!(header = %name, error = ?e, "the host refused a response header");
+        }
+    }
+    fields
+}
+
+/// RFC 9110 §8.6: no `content-length` on 1xx, 204 and 304 answers.
+fn may_have_length(status: StatusCode) -> bool {
+    !(status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED)
+}

@@ -1,0 +1,156 @@
+//! Mode 2: serving HTTP/1.1 on a `wasi:sockets` TCP listener.
+//!
+//! One thread, one reactor (wstd's `block_on`): the accept loop spawns a
+//! task per connection, and hyper's HTTP/1.1 server drives each one, as
+//! natively, with keep-alive, pipelining, the header read timeout and the
+//! head size cap (431). Nothing here needs `Send`.
+
+use std::cell::Cell;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::HeaderValue;
+use http::header::CONNECTION;
+use http_body::{Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use mocket_core::{Body, ServerOptions, Service};
+use wstd::future::FutureExt;
+
+use crate::error::ServeError;
+use crate::socket::{Conn, Listener};
+use crate::timer::WasiTimer;
+
+/// Binds `addr`, prints `Listening on http://ADDR` and serves until the host
+/// ends the process (WASI 0.2 has no signals to stop on).
+pub(crate) fn run(service: Service, addr: SocketAddr) -> Result<(), ServeError> {
+    wstd::runtime::block_on(async move {
+        let listener = Listener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        let local = listener.local_addr().map_err(ServeError::Io)?;
+        #[allow(clippy::print_stdout)] // tools wait for this line to know the port
+        {
+            println!("Listening on http://{local}");
+        }
+        let http1 = Rc::new(builder(service.options()));
+        loop {
+            match listener.accept().await {
+                Ok(conn) => {
+                    let task = serve_conn(conn, service.clone(), http1.clone());
+                    wstd::runtime::spawn(task).detach();
+                }
+                Err(e) => {
+                    // Out of descriptors or the like: back off, don't spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    wstd::time::Timer::after(Duration::from_millis(50).into())
+                        .wait()
+                        .await;
+                }
+            }
+        }
+    })
+}
+
+fn builder(opts: &ServerOptions) -> http1::Builder {
+    let mut http1 = http1::Builder::new();
+    http1
+        .timer(WasiTimer)
+        .header_read_timeout(opts.header_read_timeout)
+        .max_header_size(opts.max_header_bytes)
+        .keep_alive(true);
+    // Not `pipeline_flush` (as natively): when a head is malformed or too
+    // large, hyper queues its 400 or 431 but keeps the unparsed bytes in its
+    // read buffer, and with pipeline flushing a non-empty read buffer means
+    // "more requests are coming, flush later" — here the answer was never
+    // written before the connection closed. Pipelined requests still work:
+    // each answer is flushed as it is done.
+    http1
+}
+
+async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
+    let grace = service.options().shutdown_grace;
+    let svc = service_fn(move |req: hyper::Request<Incoming>| {
+        let mut read_to_end = None;
+        let req = req.map(|body| {
+            if http_body::Body::is_end_stream(&body) {
+                Body::empty()
+            } else {
+                let body = TrackedBody::new(body);
+                read_to_end = Some(body.finished.clone());
+                Body::from_stream(body)
+            }
+        });
+        let fut = service.call(req);
+        async move {
+            let mut res = fut.await;
+            // hyper closes the connection after answering a request whose
+            // body was left unread; say so rather than let the client find
+            // out.
+            if read_to_end.is_some_and(|finished| !finished.get()) {
+                res.headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+            }
+            Ok::<_, Infallible>(res)
+        }
+    });
+    let closer = conn.closer();
+    if let Err(e) = http1.serve_connection(conn, svc).await {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
+    // A client that never reads could hold the flush forever: it gets the
+    // shutdown grace period.
+    if closer
+        .close()
+        .timeout(wstd::time::Duration::from(grace))
+        .await
+        .is_err()
+    {
+        tracing::debug!("the last bytes of a connection were not taken in time");
+    }
+}
+
+/// A request body that remembers whether it was read to the end.
+struct TrackedBody {
+    inner: Incoming,
+    finished: Rc<Cell<bool>>,
+}
+
+impl TrackedBody {
+    fn new(inner: Incoming) -> Self {
+        TrackedBody {
+            inner,
+            finished: Rc::new(Cell::new(false)),
+        }
+    }
+}
+
+impl http_body::Body for TrackedBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.finished.set(true);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}

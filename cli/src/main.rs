@@ -1,0 +1,223 @@
+//! `cargo mocket`: builds and runs a Mocket app on the backend you pick.
+//!
+//! The backend is chosen by the compilation target, and some targets need
+//! more than `cargo build`: the Node.js backend needs the wasm target, a
+//! `wasm-bindgen` CLI of exactly the version the project locks, and a folder
+//! Node can run. This tool does those steps so that one command builds or
+//! serves the app anywhere:
+//!
+//! ```text
+//! cargo mocket run --backend node --example bench          # serves on PORT (default 3000)
+//! cargo mocket build --backend node --bin app --out dist   # dist/: node dist/index.js
+//! cargo mocket run --backend native                        # cargo run --release
+//! ```
+//!
+//! Installed with `cargo install --path cli`, cargo runs it as
+//! `cargo-mocket mocket …`; this repository's alias (`.cargo/config.toml`)
+//! runs it as `cargo-mocket …`. Both shapes are accepted.
+
+// A command-line tool talks to its user on stdout and stderr.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cargo;
+mod node;
+mod tools;
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Builds and runs Mocket apps on the backend of your choice.
+#[derive(Parser, Debug)]
+#[command(name = "cargo-mocket", bin_name = "cargo mocket", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Builds the app for a backend.
+    Build(Target),
+    /// Builds the app and serves it; the app reads its port from PORT.
+    Run(Target),
+}
+
+/// What to build, and for which backend.
+#[derive(Args, Debug, Clone)]
+struct Target {
+    /// native (hyper, the default) or node (Node.js, via wasm); wasi is planned.
+    #[arg(long, default_value = "native", value_name = "BACKEND")]
+    backend: String,
+    /// Build this example of the package.
+    #[arg(long, value_name = "NAME", conflicts_with = "bin")]
+    example: Option<String>,
+    /// Build this binary of the package (the default when it has only one).
+    #[arg(long, value_name = "NAME")]
+    bin: Option<String>,
+    /// The package to build (default: the one in the current directory).
+    #[arg(long, short = 'p', value_name = "SPEC")]
+    package: Option<String>,
+    /// Where to put the result (node: the folder Node runs).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Build without optimizations.
+    #[arg(long)]
+    debug: bool,
+}
+
+/// The backends this tool knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    Native,
+    Node,
+}
+
+impl Backend {
+    fn parse(name: &str) -> Result<Backend, Failure> {
+        match name {
+            "native" => Ok(Backend::Native),
+            "node" | "nodejs" => Ok(Backend::Node),
+            "wasi" | "wasi-sockets" => Err(Failure::usage(format!(
+                "the {name} backend is not yet supported by cargo mocket; use native or node"
+            ))),
+            other => Err(Failure::usage(format!(
+                "unknown backend {other:?}: expected native or node"
+            ))),
+        }
+    }
+}
+
+/// An error for the user: one line, and the exit status.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    /// Bad input: exit status 2.
+    pub(crate) fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            code: 2,
+        }
+    }
+
+    /// Something failed: exit status 1.
+    pub(crate) fn failed(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            code: 1,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn main() -> ExitCode {
+    // A bug here must still end in one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: cargo mocket failed unexpectedly: {info}");
+    }));
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    // `cargo mocket …` runs `cargo-mocket mocket …`.
+    if args.get(1).is_some_and(|a| a == "mocket") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let line = rendered
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments");
+            eprintln!("{line} (see cargo mocket --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode, Failure> {
+    let (target, serve) = match command {
+        Command::Build(t) => (t, false),
+        Command::Run(t) => (t, true),
+    };
+    let backend = Backend::parse(&target.backend)?;
+    if backend == Backend::Node && serve {
+        // Before a long build, not after it.
+        tools::check_node()?;
+    }
+    let project = cargo::Project::load(target.package.as_deref())?;
+    let selection = project.select(target.example.as_deref(), target.bin.as_deref())?;
+    match backend {
+        Backend::Native => {
+            let exe = cargo::build(&project, &selection, None, !target.debug)?;
+            let exe = match &target.out {
+                Some(dir) => copy_into(&exe, dir)?,
+                None => exe,
+            };
+            if serve {
+                return tools::exec(std::process::Command::new(&exe));
+            }
+            eprintln!("    Finished {}", exe.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Backend::Node => {
+            let out = target.out.clone().unwrap_or_else(|| {
+                project
+                    .target_dir
+                    .join("mocket")
+                    .join("node")
+                    .join(&selection.name)
+            });
+            node::build(&project, &selection, &out, !target.debug)?;
+            if serve {
+                let mut node = std::process::Command::new("node");
+                node.arg(out.join("index.js"));
+                return tools::exec(node);
+            }
+            eprintln!(
+                "    Finished {} (start it with `node {}` or `npm start` there)",
+                out.display(),
+                out.join("index.js").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn copy_into(exe: &std::path::Path, dir: &std::path::Path) -> Result<PathBuf, Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::failed(format!("cannot create {}: {e}", dir.display())))?;
+    let name = exe.file_name().unwrap_or_default();
+    let dest = dir.join(name);
+    std::fs::copy(exe, &dest).map_err(|e| {
+        Failure::failed(format!(
+            "cannot copy {} to {}: {e}",
+            exe.display(),
+            dest.display()
+        ))
+    })?;
+    Ok(dest)
+}

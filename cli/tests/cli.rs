@@ -1,0 +1,115 @@
+//! `cargo mocket`'s own behaviour: one clear line for bad input, both argv
+//! shapes, and the native backend.
+
+mod common;
+
+use common::{Server, cargo_mocket, run_to_end, workspace_root};
+
+/// Runs the CLI in the workspace root; returns (exit code, stdout, stderr).
+fn cli(args: &[&str]) -> (Option<i32>, String, String) {
+    let mut cmd = cargo_mocket();
+    cmd.current_dir(workspace_root()).args(args);
+    let (status, stdout, stderr) = run_to_end(&mut cmd);
+    (status.code(), stdout, stderr)
+}
+
+/// One `error:` line, the last; cargo's own progress lines (downloading
+/// crates for `cargo metadata`) may come before it.
+fn assert_one_error_line(stderr: &str, starts: &str) {
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "exactly one error line: {stderr:?}");
+    assert!(errors[0].starts_with(starts), "{stderr:?}");
+    assert_eq!(stderr.lines().last(), Some(errors[0]), "{stderr:?}");
+    assert!(!stderr.contains("panicked"), "{stderr:?}");
+}
+
+#[test]
+fn an_unknown_backend_is_one_line_and_exit_2() {
+    let (code, _, stderr) = cli(&["build", "--backend", "jvm", "--example", "bench"]);
+    assert_eq!(code, Some(2));
+    assert_one_error_line(&stderr, "error: unknown backend \"jvm\"");
+}
+
+#[test]
+fn wasi_backends_are_not_yet_supported() {
+    for backend in ["wasi", "wasi-sockets"] {
+        let (code, _, stderr) = cli(&["run", "--backend", backend, "--example", "bench"]);
+        assert_eq!(code, Some(2));
+        assert_one_error_line(
+            &stderr,
+            &format!("error: the {backend} backend is not yet supported"),
+        );
+    }
+}
+
+#[test]
+fn a_missing_example_is_one_line_naming_the_ones_there_are() {
+    // The installed-subcommand shape: `cargo-mocket mocket build …`.
+    let (code, _, stderr) = cli(&["mocket", "build", "--backend", "node", "--example", "nope"]);
+    assert_eq!(code, Some(2));
+    assert_one_error_line(
+        &stderr,
+        "error: package mocket has no example named \"nope\"",
+    );
+    assert!(stderr.contains("bench"), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_are_one_line_and_exit_2() {
+    let (code, _, stderr) = cli(&["build", "--frobnicate"]);
+    assert_eq!(code, Some(2));
+    assert_one_error_line(&stderr, "error: unexpected argument");
+    let (code, _, stderr) = cli(&["build", "--example", "a", "--bin", "b"]);
+    assert_eq!(code, Some(2));
+    assert_one_error_line(&stderr, "error:");
+}
+
+#[test]
+fn run_on_node_without_node_on_path_is_one_line_and_exit_1() {
+    let empty = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("empty-path");
+    std::fs::create_dir_all(&empty).expect("a temp dir");
+    let mut cmd = cargo_mocket();
+    cmd.current_dir(workspace_root())
+        .args(["run", "--backend", "node", "--example", "bench"])
+        .env("PATH", &empty);
+    let (status, _, stderr) = run_to_end(&mut cmd);
+    assert_eq!(status.code(), Some(1));
+    assert_one_error_line(&stderr, "error: node was not found on PATH");
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let (code, stdout, _) = cli(&["--help"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        stdout.contains("build") && stdout.contains("run"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_native_backend_runs_the_example_too() {
+    let mut cmd = cargo_mocket();
+    cmd.current_dir(workspace_root())
+        .args([
+            "run",
+            "--backend",
+            "native",
+            "--debug",
+            "--example",
+            "bench",
+        ])
+        .env("PORT", "0");
+    let mut server = Server::spawn(&mut cmd);
+    let line = server
+        .next_line(std::time::Duration::from_secs(600))
+        .unwrap_or_else(|| panic!("no Listening line; stderr: {}", server.stderr()));
+    server.addr = line
+        .strip_prefix("Listening on http://")
+        .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+        .parse()
+        .expect("an address");
+    assert_eq!(server.get("/plaintext").text(), "Hello, World!");
+    server.signal("TERM");
+    assert_eq!(server.wait_exit().code(), Some(0));
+}

@@ -1,0 +1,74 @@
+//! Mocket's conformance suite: one list of HTTP cases, served by one app
+//! (`conformance/app`), run unchanged against every backend over real
+//! sockets.
+//!
+//! A backend joins with a test file of a few lines: build the app for it,
+//! then hand the command that serves it to [`run_against`]:
+//!
+//! ```no_run
+//! use mocket_conformance::{Backend, run_against};
+//! let report = run_against(Backend::NATIVE, std::process::Command::new("target/debug/mocket-conformance-app"));
+//! assert!(report.is_success(), "{report}");
+//! ```
+//!
+//! To run the cases against a server that is already listening, use
+//! [`run_all`].
+
+pub mod case;
+pub mod cases;
+pub mod client;
+mod process;
+mod run;
+
+pub use case::{Backend, Case, Expect, Req};
+pub use process::{START_DEADLINE, STOP_DEADLINE, cargo, run_against, target_dir, workspace_root};
+pub use run::{CaseResult, Outcome, RESPONSE_DEADLINE, Report, run_all, run_case};
+
+#[cfg(test)]
+mod tests {
+    /// The README's table of concerns is the suite's: same order, same counts.
+    #[test]
+    fn readme_table_matches_the_cases() {
+        let readme = include_str!("../README.md");
+        let table: Vec<(String, usize)> = readme
+            .lines()
+            .skip_while(|l| !l.starts_with("| concern"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+                Some((cells.first()?.to_string(), cells.get(1)?.parse().ok()?))
+            })
+            .filter(|(concern, _)| concern != "**total**")
+            .collect();
+        let actual: Vec<(String, usize)> = super::cases::concerns()
+            .into_iter()
+            .map(|(c, n)| (c.to_owned(), n))
+            .collect();
+        assert_eq!(table, actual, "update the table in conformance/README.md");
+    }
+
+    #[test]
+    fn case_names_are_unique_and_every_case_has_a_step() {
+        let cases = super::cases::all();
+        let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        assert!(cases.iter().all(|c| !c.steps.is_empty()));
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "two cases share a name");
+    }
+
+    #[test]
+    fn no_case_is_skipped_on_native() {
+        for case in super::cases::all() {
+            assert!(
+                case.skip_on
+                    .iter()
+                    .all(|(b, _)| *b != super::Backend::NATIVE),
+                "{} is skipped on native",
+                case.name
+            );
+        }
+    }
+}
