@@ -33,8 +33,9 @@ pub mod prelude {
 }
 
 /// Reads an environment variable from wherever the backend's host keeps
-/// them (the process environment natively, `process.env` on Node.js). Apps use it for settings such
-/// as `PORT` without knowing the backend.
+/// them: the process environment natively, `process.env` on Node.js, the
+/// WASI environment (`wasmtime --env NAME=…`) on WASI. Apps use it for
+/// settings such as `PORT` without knowing the backend.
 ///
 /// ```
 /// let port = mocket::env_var("PORT").unwrap_or_else(|| "3000".into());

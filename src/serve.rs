@@ -26,91 +26,57 @@ pub trait Serve {
     fn try_listen(self, addr: &str) -> Result<(), ListenError>;
 }
 
-/// Why `listen` could not serve.
-#[cfg(not(target_family = "wasm"))]
-pub type ListenError = mocket_native::ServeError;
+/// Why `listen` could not serve: the chosen backend's error type.
+pub type ListenError = backend::ServeError;
 
-#[cfg(not(target_family = "wasm"))]
+/// Each backend's `listen`. `listen` returns at once on Node.js (its event
+/// loop serves after `main` returns) and under a `wasi:http` host (which
+/// calls `main` to build the app, then sends requests); natively and as a
+/// WASI command it blocks until shutdown. The backends' READMEs say more.
 impl Serve for mocket_core::Mocket {
     fn listen(self, addr: &str) {
         if let Err(e) = self.try_listen(addr) {
-            #[allow(clippy::print_stderr)] // the one line a failed start prints
-            {
-                eprintln!("error: {e}");
-            }
-            std::process::exit(1);
+            backend::exit_with_error(&e);
         }
     }
 
     fn try_listen(self, addr: &str) -> Result<(), ListenError> {
-        let server = mocket_native::Server::bind(self, addr)?;
-        #[allow(clippy::print_stdout)] // tools wait for this line to know the port
-        {
-            println!("Listening on http://{}", server.local_addr());
-        }
-        server.run()
+        backend::serve(self, addr)
     }
 }
 
+pub(crate) use backend::env_var;
+
+/// Native: hyper 1 + tokio.
 #[cfg(not(target_family = "wasm"))]
-pub(crate) fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok()
+mod backend {
+    pub(crate) use super::std_host::{env_var, exit_with_error};
+    pub(crate) use mocket_native::{ServeError, serve};
 }
 
-/// Why `listen` could not serve.
+/// Node.js: `wasm32-unknown-unknown` + wasm-bindgen on `node:http`.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub type ListenError = mocket_node::ServeError;
-
-/// On Node.js `listen` registers the app with `node:http` and returns at
-/// once: Node's event loop runs after `main` returns, and serves from then
-/// on. A port Node cannot bind is reported by Node (one `error:` line, exit
-/// status 1); `try_listen` returns only the errors found before binding.
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-impl Serve for mocket_core::Mocket {
-    fn listen(self, addr: &str) {
-        if let Err(e) = self.try_listen(addr) {
-            mocket_node::exit_with_error(&e);
-        }
-    }
-
-    fn try_listen(self, addr: &str) -> Result<(), ListenError> {
-        mocket_node::serve(self, addr)
-    }
+mod backend {
+    pub(crate) use mocket_node::{ServeError, env_var, exit_with_error, serve};
 }
 
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub(crate) fn env_var(name: &str) -> Option<String> {
-    mocket_node::env_var(name)
+/// WASI: `wasm32-wasip2`, as a `wasi:http` component or a command on `wasi:sockets`.
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+mod backend {
+    pub(crate) use super::std_host::{env_var, exit_with_error};
+    pub(crate) use mocket_wasi::{ServeError, serve};
 }
 
-/// Why `listen` could not serve.
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
-pub type ListenError = mocket_wasi::ServeError;
-
-/// On WASI the same binary serves in two ways. Run as a command with network
-/// access (`wasmtime run -S http -S inherit-network`), `listen` binds through
-/// `wasi:sockets`, prints `Listening on http://ADDR` and serves like the
-/// native backend. Run as a `wasi:http` component (`wasmtime serve`, Spin,
-/// wasmCloud), the host calls `main` on an instance's first request and
-/// `listen` keeps the app for that instance's requests and returns at once.
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
-impl Serve for mocket_core::Mocket {
-    fn listen(self, addr: &str) {
-        if let Err(e) = self.try_listen(addr) {
-            #[allow(clippy::print_stderr)] // the one line a failed start prints
-            {
-                eprintln!("error: {e}");
-            }
-            std::process::exit(1);
-        }
+/// Hosts with a process environment and standard error.
+#[cfg(any(not(target_family = "wasm"), target_os = "wasi"))]
+mod std_host {
+    pub(crate) fn env_var(name: &str) -> Option<String> {
+        std::env::var(name).ok()
     }
 
-    fn try_listen(self, addr: &str) -> Result<(), ListenError> {
-        mocket_wasi::serve(self, addr)
+    #[allow(clippy::print_stderr)] // the one line a failed start prints
+    pub(crate) fn exit_with_error(error: &dyn std::fmt::Display) -> ! {
+        eprintln!("error: {error}");
+        std::process::exit(1)
     }
-}
-
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
-pub(crate) fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok()
 }

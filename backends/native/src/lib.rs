@@ -24,4 +24,4 @@ mod server;
 mod shutdown;
 mod worker;
 
-pub use server::{ServeError, Server, ServerHandle};
+pub use server::{ServeError, Server, ServerHandle, serve};

@@ -12,6 +12,24 @@ use tokio::sync::watch;
 use crate::shutdown;
 use crate::worker;
 
+/// Binds `addr`, prints `Listening on http://ADDR` (the real port when it
+/// was 0: tools wait for this line), and serves until SIGINT or SIGTERM.
+/// What the `mocket` crate's `listen` runs natively.
+///
+/// ```no_run
+/// let mut app = mocket_core::Mocket::new();
+/// app.get("/", |_req| async { "hi" });
+/// mocket_native::serve(app, ":3000").unwrap();
+/// ```
+pub fn serve(app: Mocket, addr: &str) -> Result<(), ServeError> {
+    let server = Server::bind(app, addr)?;
+    #[allow(clippy::print_stdout)] // the line tools wait for
+    {
+        println!("Listening on http://{}", server.local_addr());
+    }
+    server.run()
+}
+
 /// A bound server, not yet serving.
 ///
 /// ```no_run
