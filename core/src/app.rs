@@ -76,12 +76,21 @@ pub(crate) struct AppInner {
     pub(crate) handlers: Vec<Box<dyn Handler>>,
     pub(crate) middlewares: Vec<Box<dyn Middleware>>,
     /// Per middleware: the path prefix it is scoped to, or `None` for all.
-    pub(crate) scopes: Vec<Option<Box<str>>>,
+    pub(crate) scopes: Vec<Option<Scope>>,
+    /// No middleware is scoped: every request gets all of them.
+    pub(crate) all_global: bool,
     pub(crate) error_handler: Option<Box<dyn ErrorHandler>>,
     pub(crate) not_found: Option<u32>,
     pub(crate) state: StateMap,
     pub(crate) body_limit: usize,
     pub(crate) options: ServerOptions,
+}
+
+/// The path prefix a middleware is scoped to.
+pub(crate) struct Scope {
+    pub(crate) prefix: Box<str>,
+    /// Has `:param` or `*` segments, so it is matched segment by segment.
+    pub(crate) has_pattern: bool,
 }
 
 /// A handle on the app held by requests in flight: a plain reference once
@@ -101,14 +110,6 @@ impl std::ops::Deref for AppRef {
             AppRef::Shared(app) => app,
         }
     }
-}
-
-/// What a request is routed to, decided before middleware runs.
-pub(crate) enum Endpoint {
-    Handler(u32),
-    NotFound,
-    MethodNotAllowed(http::HeaderValue),
-    Fail(Error),
 }
 
 /// A Mocket application: routes, middleware, shared state and settings.
@@ -252,6 +253,7 @@ impl Mocket {
                 handlers: Vec::new(),
                 middlewares: Vec::new(),
                 scopes: Vec::new(),
+                all_global: true,
                 error_handler: None,
                 not_found: None,
                 state: StateMap::default(),
@@ -475,9 +477,12 @@ impl Mocket {
     fn add_middleware(&mut self, scope: Option<String>, middleware: Box<dyn Middleware>) {
         let inner = self.inner_mut();
         inner.middlewares.push(middleware);
-        inner
-            .scopes
-            .push(scope.filter(|s| !s.is_empty()).map(Into::into));
+        let scope = scope.filter(|s| !s.is_empty()).map(|prefix| Scope {
+            has_pattern: prefix.contains([':', '*']),
+            prefix: prefix.into(),
+        });
+        inner.all_global &= scope.is_none();
+        inner.scopes.push(scope);
     }
 
     /// Replaces the error handler, which turns every [`Error`] from a

@@ -19,6 +19,7 @@
 
 mod app;
 mod body;
+mod dispatch;
 mod error;
 mod handler;
 mod log;

@@ -10,7 +10,8 @@ use std::future::Future;
 
 use smallvec::SmallVec;
 
-use crate::app::{AppRef, Endpoint};
+use crate::app::AppRef;
+use crate::dispatch::{Endpoint, Step};
 use crate::handler::ResponseFuture;
 use crate::maybe_send::{MaybeSend, MaybeSync};
 use crate::request::Request;
@@ -101,18 +102,19 @@ impl Next {
     }
 
     /// Runs the rest of the chain and returns its response.
-    pub async fn run(mut self, req: Request) -> Response {
+    pub fn run(self, req: Request) -> impl Future<Output = Response> + use<> {
+        self.step(req)
+    }
+
+    pub(crate) fn step(mut self, req: Request) -> Step {
         match self.chain.get(self.pos) {
             Some(i) => {
                 self.pos += 1;
                 let app = self.app.clone();
                 let fut = app.middleware(i).call(req, self);
-                app.render_error(fut.await)
+                Step::middleware(app, fut)
             }
-            None => {
-                let Next { app, endpoint, .. } = self;
-                app.call_endpoint(endpoint, req).await
-            }
+            None => Step::endpoint(self.app, self.endpoint, req),
         }
     }
 }
