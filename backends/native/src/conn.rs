@@ -16,9 +16,11 @@ use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::Watcher;
 use mocket_core::{Body, ServerOptions, Service};
 use tokio::net::TcpStream;
+
+use crate::graceful;
+use crate::timer::CoarseTimer;
 
 /// What an HTTP/2 client sends first (RFC 9113, section 3.4).
 const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -34,7 +36,7 @@ impl Protocols {
     pub(crate) fn new(opts: &ServerOptions) -> Protocols {
         let mut http1 = http1::Builder::new();
         http1
-            .timer(TokioTimer::new())
+            .timer(CoarseTimer)
             .header_read_timeout(opts.header_read_timeout)
             .max_header_size(opts.max_header_bytes)
             .keep_alive(true);
@@ -61,12 +63,7 @@ impl<F: Future + 'static> hyper::rt::Executor<F> for LocalExec {
     }
 }
 
-pub(crate) async fn serve(
-    stream: TcpStream,
-    service: Service,
-    protocols: Rc<Protocols>,
-    watcher: Watcher,
-) {
+pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Protocols>) {
     let _ = stream.set_nodelay(true);
     let is_h2 = match tokio::time::timeout(protocols.head_timeout, sniff_h2(&stream)).await {
         Ok(Ok(Some(is_h2))) => is_h2,
@@ -99,13 +96,9 @@ pub(crate) async fn serve(
     });
     let io = TokioIo::new(stream);
     let result = if is_h2 {
-        watcher
-            .watch(protocols.http2.serve_connection(io, svc))
-            .await
+        graceful::watch(protocols.http2.serve_connection(io, svc)).await
     } else {
-        watcher
-            .watch(protocols.http1.serve_connection(io, svc))
-            .await
+        graceful::watch(protocols.http1.serve_connection(io, svc)).await
     };
     if let Err(e) = result {
         tracing::debug!(error = %e, "connection ended with an error");

@@ -20,8 +20,10 @@
 #![forbid(unsafe_code)]
 
 mod conn;
+mod graceful;
 mod server;
 mod shutdown;
+mod timer;
 mod worker;
 
 pub use server::{ServeError, Server, ServerHandle, serve};

@@ -3,20 +3,17 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use hyper_util::server::graceful::GracefulShutdown;
 use mocket_core::Service;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::conn::{self, Protocols};
+use crate::graceful;
+use crate::timer::CoarseTimer;
 
 /// Accepts and serves connections until `stop` turns true, then waits for
 /// open connections to finish within the grace period.
-pub(crate) fn run(
-    listener: std::net::TcpListener,
-    service: Service,
-    mut stop: watch::Receiver<bool>,
-) {
+pub(crate) fn run(listener: std::net::TcpListener, service: Service, stop: watch::Receiver<bool>) {
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -25,32 +22,59 @@ pub(crate) fn run(
         Err(e) => return tracing::error!(error = %e, "cannot start a worker runtime"),
     };
     let local = tokio::task::LocalSet::new();
+    // `block_on` polls its future at every wake-up of the thread, that is
+    // for every request; so the accept loop and the clock run as tasks of
+    // their own, woken only by their own events, and `block_on` waits on a
+    // join handle, which is cheap to poll.
+    let serving = local.spawn_local(serve(listener, service, stop));
     local.block_on(&rt, async move {
-        let listener = match TcpListener::from_std(listener) {
-            Ok(l) => l,
-            Err(e) => return tracing::error!(error = %e, "cannot register the listener"),
-        };
-        let protocols = Rc::new(Protocols::new(service.options()));
-        let graceful = GracefulShutdown::new();
+        let _ = serving.await;
+    });
+}
+
+async fn serve(listener: std::net::TcpListener, service: Service, mut stop: watch::Receiver<bool>) {
+    let listener = match TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => return tracing::error!(error = %e, "cannot register the listener"),
+    };
+    let resolution = CoarseTimer::resolution(service.options().header_read_timeout);
+    let clock = tokio::task::spawn_local(async move {
+        let mut tick = tokio::time::interval(resolution);
         loop {
-            tokio::select! {
-                biased;
-                _ = stop.wait_for(|stopped| *stopped) => break,
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => {
-                        let task = conn::serve(stream, service.clone(), protocols.clone(), graceful.watcher());
-                        tokio::task::spawn_local(task);
-                    }
-                    Err(e) => accept_failed(e).await,
-                },
-            }
-        }
-        drop(listener);
-        let grace = service.options().shutdown_grace;
-        if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
-            tracing::warn!(?grace, "shutdown grace period over; closing remaining connections");
+            tick.tick().await;
+            CoarseTimer::tick();
         }
     });
+    let protocols = Rc::new(Protocols::new(service.options()));
+    loop {
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|stopped| *stopped) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let task = conn::serve(stream, service.clone(), protocols.clone());
+                    tokio::task::spawn_local(task);
+                }
+                Err(e) => accept_failed(e).await,
+            },
+        }
+    }
+    drop(listener);
+    graceful::stop();
+    let grace = service.options().shutdown_grace;
+    let drained = async {
+        // Closing connections wake no one here; look often.
+        while graceful::open_connections() > 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    if tokio::time::timeout(grace, drained).await.is_err() {
+        tracing::warn!(
+            ?grace,
+            "shutdown grace period over; closing remaining connections"
+        );
+    }
+    clock.abort();
 }
 
 /// Out of file descriptors: back off instead of spinning on accept.
