@@ -3,12 +3,16 @@
 //! The backend is chosen by the compilation target, and some targets need
 //! more than `cargo build`: the Node.js backend needs the wasm target, a
 //! `wasm-bindgen` CLI of exactly the version the project locks, and a folder
-//! Node can run. This tool does those steps so that one command builds or
+//! Node can run; the WASI backend needs the `wasm32-wasip2` target and
+//! wasmtime. This tool does those steps so that one command builds or
 //! serves the app anywhere:
 //!
 //! ```text
 //! cargo mocket run --backend node --example bench          # serves on PORT (default 3000)
 //! cargo mocket build --backend node --bin app --out dist   # dist/: node dist/index.js
+//! cargo mocket run --backend wasi --example bench          # wasmtime serve (wasi:http)
+//! cargo mocket run --backend wasi-sockets --example bench  # wasmtime run (wasi:sockets)
+//! cargo mocket build --backend wasi --out dist             # dist/: the component and run.sh
 //! cargo mocket run --backend native                        # cargo run --release
 //! ```
 //!
@@ -22,6 +26,7 @@
 mod cargo;
 mod node;
 mod tools;
+mod wasi;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -44,12 +49,17 @@ enum Command {
     Build(Target),
     /// Builds the app and serves it; the app reads its port from PORT.
     Run(Target),
+    /// Internal: relays `wasmtime serve`'s output for `run --backend wasi`.
+    #[command(name = wasi::RELAY, hide = true)]
+    Relay,
 }
 
 /// What to build, and for which backend.
 #[derive(Args, Debug, Clone)]
 struct Target {
-    /// native (hyper, the default) or node (Node.js, via wasm); wasi is planned.
+    /// native (hyper, the default), node (Node.js, via wasm), wasi (a
+    /// wasi:http component under `wasmtime serve`) or wasi-sockets (a
+    /// command listening on PORT under `wasmtime run`).
     #[arg(long, default_value = "native", value_name = "BACKEND")]
     backend: String,
     /// Build this example of the package.
@@ -61,12 +71,19 @@ struct Target {
     /// The package to build (default: the one in the current directory).
     #[arg(long, short = 'p', value_name = "SPEC")]
     package: Option<String>,
-    /// Where to put the result (node: the folder Node runs).
+    /// Where to put the result (node: the folder Node runs; wasi,
+    /// wasi-sockets: the component and a run.sh).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Build without optimizations.
     #[arg(long)]
     debug: bool,
+    /// run --backend wasi: let each wasm instance serve up to N requests
+    /// (`wasmtime serve --max-instance-reuse-count N`). Default: wasmtime's,
+    /// a fresh instance per request, as Spin does, so app state does not
+    /// carry over from one request to the next.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    reuse: Option<u32>,
 }
 
 /// The backends this tool knows.
@@ -74,6 +91,7 @@ struct Target {
 enum Backend {
     Native,
     Node,
+    Wasi(wasi::Mode),
 }
 
 impl Backend {
@@ -81,11 +99,10 @@ impl Backend {
         match name {
             "native" => Ok(Backend::Native),
             "node" | "nodejs" => Ok(Backend::Node),
-            "wasi" | "wasi-sockets" => Err(Failure::usage(format!(
-                "the {name} backend is not yet supported by cargo mocket; use native or node"
-            ))),
+            "wasi" | "wasi-http" => Ok(Backend::Wasi(wasi::Mode::Http)),
+            "wasi-sockets" => Ok(Backend::Wasi(wasi::Mode::Sockets)),
             other => Err(Failure::usage(format!(
-                "unknown backend {other:?}: expected native or node"
+                "unknown backend {other:?}: expected native, node, wasi or wasi-sockets"
             ))),
         }
     }
@@ -162,12 +179,22 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
     let (target, serve) = match command {
         Command::Build(t) => (t, false),
         Command::Run(t) => (t, true),
+        Command::Relay => return Ok(wasi::relay_stdin()),
     };
     let backend = Backend::parse(&target.backend)?;
+    if target.reuse.is_some() && !(serve && backend == Backend::Wasi(wasi::Mode::Http)) {
+        return Err(Failure::usage(
+            "--reuse only applies to `cargo mocket run --backend wasi` (wasmtime serve)",
+        ));
+    }
+    // Before a long build, not after it.
     if backend == Backend::Node && serve {
-        // Before a long build, not after it.
         tools::check_node()?;
     }
+    let wasi_run = match backend {
+        Backend::Wasi(_) if serve => Some((wasi::port()?, tools::wasmtime()?)),
+        _ => None,
+    };
     let project = cargo::Project::load(target.package.as_deref())?;
     let selection = project.select(target.example.as_deref(), target.bin.as_deref())?;
     match backend {
@@ -202,6 +229,34 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 out.display(),
                 out.join("index.js").display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Backend::Wasi(mode) => {
+            let mut wasm = wasi::build(&project, &selection, !target.debug)?;
+            // `run` serves the component where cargo put it, unless --out.
+            let out = match (&target.out, serve) {
+                (Some(dir), _) => Some(dir.clone()),
+                (None, true) => None,
+                (None, false) => Some(
+                    project
+                        .target_dir
+                        .join("mocket")
+                        .join(mode.backend())
+                        .join(&selection.name),
+                ),
+            };
+            let mut script = None;
+            if let Some(out) = &out {
+                let (copied, written) = wasi::package(&wasm, &selection, out, mode)?;
+                wasm = copied;
+                script = Some(written);
+            }
+            if let Some((port, wasmtime)) = wasi_run {
+                return wasi::serve(&wasmtime, &wasm, mode, port, target.reuse);
+            }
+            if let (Some(out), Some(script)) = (&out, &script) {
+                eprintln!("{}", wasi::finished(out, script, mode));
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

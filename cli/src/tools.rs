@@ -5,6 +5,9 @@
 //! mismatching one on PATH is not used: the right one is installed once
 //! under `$CARGO_HOME/mocket-tools/`, next to nothing else, leaving any other
 //! version the user has in place.
+//!
+//! `wasmtime` is treated the same way, except that any version from
+//! [`WASMTIME_VERSION`] on is accepted (see [`wasmtime`]).
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -107,6 +110,88 @@ pub(crate) fn wasm_bindgen(version: &str) -> Result<PathBuf, Failure> {
     }
 }
 
+/// The wasmtime the WASI backend is tested with, and the one installed when
+/// none is found.
+pub(crate) const WASMTIME_VERSION: &str = "48.0.8";
+
+/// A `wasmtime` of version [`WASMTIME_VERSION`] or newer: the one on PATH,
+/// else the one in `$CARGO_HOME/bin` (where `cargo install` puts it, often
+/// not on PATH in scripts), else one installed once under
+/// `$CARGO_HOME/mocket-tools/`.
+///
+/// Newer versions are accepted, unlike for wasm-bindgen: wasmtime releases
+/// a major version every month, the flags passed here (`serve -S cli
+/// --addr --max-instance-reuse-count`, `run -S http -S inherit-network -S
+/// tcp --env`) have stayed the same across them, and a component importing
+/// WASI 0.2.x runs on every later wasmtime. Older versions are not tested,
+/// so a mismatching one is left in place and 48.0.8 is installed beside it,
+/// as wasm-bindgen is: a missing tool is installed rather than reported,
+/// so that `cargo mocket run` works from a bare Rust setup on every backend.
+pub(crate) fn wasmtime() -> Result<PathBuf, Failure> {
+    let root = cargo_home()
+        .join("mocket-tools")
+        .join(format!("wasmtime-cli-{WASMTIME_VERSION}"));
+    let private = root.join("bin").join(exe_name("wasmtime"));
+    let candidates = [
+        PathBuf::from(exe_name("wasmtime")),
+        cargo_home().join("bin").join(exe_name("wasmtime")),
+        private.clone(),
+    ];
+    let mut too_old = None;
+    for program in candidates {
+        match version_of(&program) {
+            Some(v) if wasmtime_is_recent(&v) => return Ok(program),
+            Some(v) => {
+                too_old.get_or_insert(v);
+            }
+            None => {}
+        }
+    }
+    let why = match too_old {
+        Some(v) => format!("wasmtime {v} is older than {WASMTIME_VERSION}"),
+        None => "wasmtime is not on PATH or in $CARGO_HOME/bin".to_owned(),
+    };
+    eprintln!(
+        "  Installing wasmtime-cli {WASMTIME_VERSION} into {} ({why}); this takes about 10 minutes, once",
+        root.display()
+    );
+    let ok = Command::new(crate::cargo::cargo_command())
+        .args(["install", "wasmtime-cli", "--locked", "--version"])
+        .arg(format!("={WASMTIME_VERSION}"))
+        .arg("--root")
+        .arg(&root)
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return Err(Failure::failed(format!(
+            "installing wasmtime-cli {WASMTIME_VERSION} failed (see above); install it yourself with `cargo install wasmtime-cli --version {WASMTIME_VERSION} --locked`"
+        )));
+    }
+    match version_of(&private) {
+        Some(v) if wasmtime_is_recent(&v) => Ok(private),
+        Some(v) => Err(Failure::failed(format!(
+            "installed wasmtime says it is {v}, not {WASMTIME_VERSION}"
+        ))),
+        None => Err(Failure::failed(format!("cannot run {}", private.display()))),
+    }
+}
+
+/// Whether `version` (`48.0.8`, `49.0.0-dev`) is [`WASMTIME_VERSION`] or
+/// newer.
+pub(crate) fn wasmtime_is_recent(version: &str) -> bool {
+    fn parse(v: &str) -> Option<(u64, u64, u64)> {
+        let core = v.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+        Some((parts.next()??, parts.next()??, parts.next()??))
+    }
+    match (parse(version), parse(WASMTIME_VERSION)) {
+        (Some(found), Some(wanted)) => found >= wanted,
+        _ => false,
+    }
+}
+
 fn cargo_home() -> PathBuf {
     if let Some(home) = std::env::var_os("CARGO_HOME") {
         return PathBuf::from(home);
@@ -121,7 +206,9 @@ fn exe_name(name: &str) -> String {
     format!("{name}{}", std::env::consts::EXE_SUFFIX)
 }
 
-/// `wasm-bindgen --version` prints `wasm-bindgen 0.2.130`.
+/// `wasm-bindgen --version` prints `wasm-bindgen 0.2.130`; `wasmtime
+/// --version` prints `wasmtime 48.0.8` (with a commit and date after it in
+/// some builds).
 fn version_of(program: &Path) -> Option<String> {
     let out = output_of(Command::new(program).arg("--version"))?;
     out.split_whitespace().nth(1).map(str::to_owned)
@@ -158,9 +245,31 @@ pub(crate) fn exec(mut cmd: Command) -> Result<ExitCode, Failure> {
     }
 }
 
-fn spawn_failed(program: &OsStr, err: &std::io::Error) -> Failure {
+pub(crate) fn spawn_failed(program: &OsStr, err: &std::io::Error) -> Failure {
     Failure::failed(format!(
         "cannot run {}: {err}",
         Path::new(program).display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wasmtime_is_recent;
+
+    #[test]
+    fn wasmtime_48_0_8_and_later_are_accepted() {
+        for ok in [
+            "48.0.8",
+            "48.0.9",
+            "48.1.0",
+            "49.0.0",
+            "49.0.0-dev",
+            "100.0.0",
+        ] {
+            assert!(wasmtime_is_recent(ok), "{ok}");
+        }
+        for old in ["48.0.7", "47.9.9", "36.0.0", "", "48", "x.y.z"] {
+            assert!(!wasmtime_is_recent(old), "{old}");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! `cargo mocket`'s own behaviour: one clear line for bad input, both argv
-//! shapes, and the native backend.
+//! shapes, and the native backend. (The Node.js and WASI backends have
+//! their own files.)
 
 mod common;
 
@@ -31,13 +32,60 @@ fn an_unknown_backend_is_one_line_and_exit_2() {
 }
 
 #[test]
-fn wasi_backends_are_not_yet_supported() {
-    for backend in ["wasi", "wasi-sockets"] {
-        let (code, _, stderr) = cli(&["run", "--backend", backend, "--example", "bench"]);
-        assert_eq!(code, Some(2));
+fn reuse_applies_only_to_run_on_wasi() {
+    for args in [
+        &[
+            "run",
+            "--backend",
+            "node",
+            "--reuse",
+            "5",
+            "--example",
+            "bench",
+        ][..],
+        &[
+            "run",
+            "--backend",
+            "wasi-sockets",
+            "--reuse",
+            "5",
+            "--example",
+            "bench",
+        ],
+        &[
+            "build",
+            "--backend",
+            "wasi",
+            "--reuse",
+            "5",
+            "--example",
+            "bench",
+        ],
+    ] {
+        let (code, _, stderr) = cli(args);
+        assert_eq!(code, Some(2), "{args:?}");
         assert_one_error_line(
             &stderr,
-            &format!("error: the {backend} backend is not yet supported"),
+            "error: --reuse only applies to `cargo mocket run --backend wasi`",
+        );
+    }
+    let (code, _, stderr) = cli(&["run", "--backend", "wasi", "--reuse", "0"]);
+    assert_eq!(code, Some(2));
+    assert_one_error_line(&stderr, "error: invalid value '0' for '--reuse <N>'");
+}
+
+#[test]
+fn run_on_wasi_with_a_bad_port_is_one_line_and_exit_2() {
+    for backend in ["wasi", "wasi-sockets"] {
+        let mut cmd = cargo_mocket();
+        cmd.current_dir(workspace_root())
+            .args(["run", "--backend", backend, "--example", "bench"])
+            .env("PORT", "http");
+        let (status, _, stderr) = run_to_end(&mut cmd);
+        assert_eq!(status.code(), Some(2));
+        assert_one_error_line(
+            &stderr,
+            "error: PORT must be a port number (0 to 65535), not \"http\"",
         );
     }
 }

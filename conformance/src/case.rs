@@ -20,8 +20,17 @@ impl Backend {
     pub const NATIVE: Backend = Backend("native");
     /// wasm + `node:http`.
     pub const NODE: Backend = Backend("node");
-    /// `wasm32-wasip2`.
-    pub const WASI: Backend = Backend("wasi");
+    /// `wasm32-wasip2`, mode 1: a `wasi:http` component under `wasmtime
+    /// serve`, a fresh instance per request (wasmtime's default, and
+    /// Spin's).
+    pub const WASI_HTTP: Backend = Backend("wasi-http");
+    /// `wasm32-wasip2`, mode 1 with instances reused for many requests
+    /// (`wasmtime serve --max-instance-reuse-count`), as it is deployed
+    /// for throughput.
+    pub const WASI_HTTP_REUSE: Backend = Backend("wasi-http-reuse");
+    /// `wasm32-wasip2`, mode 2: a command listening through `wasi:sockets`
+    /// under `wasmtime run`.
+    pub const WASI_SOCKETS: Backend = Backend("wasi-sockets");
 }
 
 impl fmt::Display for Backend {

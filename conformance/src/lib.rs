@@ -21,7 +21,10 @@ mod process;
 mod run;
 
 pub use case::{Backend, Case, Expect, Req};
-pub use process::{START_DEADLINE, STOP_DEADLINE, cargo, run_against, target_dir, workspace_root};
+pub use process::{
+    START_DEADLINE, STOP_DEADLINE, Stop, cargo, run_against, run_against_with, target_dir,
+    workspace_root,
+};
 pub use run::{CaseResult, Outcome, RESPONSE_DEADLINE, Report, run_all, run_case};
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Starting the conformance app as a real process, running the suite
-//! against it, and stopping it with SIGTERM.
+//! against it, and stopping it with SIGTERM (or, where the platform cannot
+//! shut down gracefully on SIGTERM, as [`Stop`] says).
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -25,10 +26,35 @@ const LISTENING: &str = "Listening on http://";
 /// The concern of the checks on the server process itself.
 const PROCESS: &str = "process";
 
+/// The name of the shutdown check every backend must pass unless it says why
+/// it cannot.
+const SIGTERM_CHECK: &str = "SIGTERM stops the server with exit status 0";
+
+/// How the server is stopped once the cases have run, and what is expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGTERM, and exit status 0 (a graceful shutdown). Every backend that
+    /// can does this.
+    Term,
+    /// The host shuts down gracefully on SIGINT (Ctrl-C) only: the SIGTERM
+    /// check is skipped with this reason, and SIGINT must give exit status
+    /// 0 instead.
+    Interrupt(&'static str),
+    /// The platform has no graceful shutdown: the SIGTERM check is skipped
+    /// with this reason, and SIGTERM must still end the process (with any
+    /// status).
+    Unsupported(&'static str),
+}
+
 /// Starts `command` with `PORT=0`, waits for its `Listening on http://ADDR`
 /// line, runs every case against ADDR, then sends SIGTERM and expects exit
 /// status 0. Everything that goes wrong ends up in the report.
-pub fn run_against(backend: Backend, mut command: Command) -> Report {
+pub fn run_against(backend: Backend, command: Command) -> Report {
+    run_against_with(backend, command, Stop::Term)
+}
+
+/// [`run_against`], stopping the server as `stop` says.
+pub fn run_against_with(backend: Backend, mut command: Command, stop: Stop) -> Report {
     let mut report = Report::new(backend);
     command
         .env("PORT", "0")
@@ -62,21 +88,7 @@ pub fn run_against(backend: Backend, mut command: Command) -> Report {
             );
             let cases = run_all(addr, backend);
             report.results.extend(cases.results);
-            match server.terminate() {
-                Ok(status) if status.success() => {
-                    report.pass(PROCESS, "SIGTERM stops the server with exit status 0");
-                }
-                Ok(status) => report.fail(
-                    PROCESS,
-                    "SIGTERM stops the server with exit status 0",
-                    format!("  it exited with {status}"),
-                ),
-                Err(e) => report.fail(
-                    PROCESS,
-                    "SIGTERM stops the server with exit status 0",
-                    format!("  {e}"),
-                ),
-            }
+            stop_server(&mut server, stop, &mut report);
         }
         Err(e) => report.fail(
             PROCESS,
@@ -86,6 +98,26 @@ pub fn run_against(backend: Backend, mut command: Command) -> Report {
     }
     report.server_log = server.log();
     report
+}
+
+/// Stops the server as `stop` says and records the checks.
+fn stop_server(server: &mut Server, stop: Stop, report: &mut Report) {
+    let (signal, check, graceful) = match stop {
+        Stop::Term => ("TERM", SIGTERM_CHECK, true),
+        Stop::Interrupt(reason) => {
+            report.skip(PROCESS, SIGTERM_CHECK, reason);
+            ("INT", "SIGINT stops the server with exit status 0", true)
+        }
+        Stop::Unsupported(reason) => {
+            report.skip(PROCESS, SIGTERM_CHECK, reason);
+            ("TERM", "SIGTERM ends the server", false)
+        }
+    };
+    match server.signal(signal) {
+        Ok(status) if status.success() || !graceful => report.pass(PROCESS, check),
+        Ok(status) => report.fail(PROCESS, check, format!("  it exited with {status}")),
+        Err(e) => report.fail(PROCESS, check, format!("  {e}")),
+    }
 }
 
 /// A running server process, killed if dropped before it exits.
@@ -160,15 +192,16 @@ impl Server {
         }
     }
 
-    /// Sends SIGTERM and waits for the exit status.
-    fn terminate(&mut self) -> Result<ExitStatus, String> {
+    /// Sends SIG`name` (`TERM`, `INT`) and waits for the exit status.
+    fn signal(&mut self, name: &str) -> Result<ExitStatus, String> {
         let pid = self.child.id().to_string();
+        let flag = format!("-{name}");
         let sent = Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([&flag, &pid])
             .status()
-            .map_err(|e| format!("cannot run `kill -TERM {pid}`: {e}"))?;
+            .map_err(|e| format!("cannot run `kill {flag} {pid}`: {e}"))?;
         if !sent.success() {
-            return Err(format!("`kill -TERM {pid}` failed: {sent}"));
+            return Err(format!("`kill {flag} {pid}` failed: {sent}"));
         }
         self.wait_exit(STOP_DEADLINE)
     }

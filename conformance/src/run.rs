@@ -67,6 +67,16 @@ impl Report {
         });
     }
 
+    /// Records a check outside any case that the backend cannot meet, and
+    /// why.
+    pub fn skip(&mut self, concern: &'static str, name: &str, reason: &'static str) {
+        self.results.push(CaseResult {
+            concern,
+            name: name.to_owned(),
+            outcome: Outcome::Skipped(reason),
+        });
+    }
+
     /// Records a check outside any case that passed.
     pub fn pass(&mut self, concern: &'static str, name: &str) {
         self.results.push(CaseResult {

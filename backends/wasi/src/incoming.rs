@@ -5,17 +5,29 @@
 //! stream only when the core first polls it, and pulls one chunk per poll,
 //! so a handler that never reads the body costs no body calls, and a body
 //! over the limit is never read past it.
+//!
+//! A body the app leaves unfinished is kept until the response has gone
+//! out, then drained if little of it is left ([`drain_leftover`]): a
+//! component may not answer `connection: close`, and a host whose request
+//! body was dropped half-read closes the connection without saying so
+//! (`wasmtime serve` does, whenever the body it had read ahead by then was
+//! not all of it). Draining a small rest keeps the connection usable, as
+//! the Node.js backend does.
 
+use std::cell::RefCell;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, HOST};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Version};
 use http_body::{Frame, SizeHint};
 use mocket_core::{Body, BoxError, IntoRequest, Service};
+use wasip2::clocks::monotonic_clock;
 use wasip2::http::types::{IncomingBody, IncomingRequest, Method as WasiMethod};
+use wasip2::io::poll;
 use wasip2::io::streams::{InputStream, StreamError};
 use wstd::runtime::{AsyncPollable, WaitFor};
 
@@ -25,6 +37,36 @@ const CHUNK: u64 = 64 * 1024;
 /// Bytes of a request line besides the method and target: the spaces,
 /// `HTTP/1.1` and CRLF.
 const REQUEST_LINE_EXTRA: usize = 12;
+
+/// The most of an unfinished request body drained after the response (the
+/// rest the Node.js backend leaves Node to drain).
+const DRAIN_MAX: u64 = 64 * 1024;
+
+/// How long draining may wait for the client to send the rest.
+const DRAIN_TIME: Duration = Duration::from_secs(1);
+
+thread_local! {
+    /// The request body the app dropped unfinished, kept for
+    /// [`drain_leftover`]. One request runs per instance at a time.
+    static LEFTOVER: RefCell<Option<Leftover>> = const { RefCell::new(None) };
+}
+
+/// An unfinished request body, without its reactor registrations.
+struct Leftover {
+    body: Unfinished,
+    /// Bytes still declared by `content-length`, when it was.
+    rest: Option<u64>,
+}
+
+/// Fields drop in order, children before parents.
+enum Unfinished {
+    Unopened(IncomingRequest),
+    Open {
+        stream: InputStream,
+        _body: IncomingBody,
+        _request: IncomingRequest,
+    },
+}
 
 /// Converts the host's request. `Ok` carries the request and whether it is
 /// a HEAD request; `Err` is a status to answer without calling the app
@@ -156,6 +198,101 @@ impl RequestBody {
             CHUNK
         }
     }
+}
+
+impl Drop for RequestBody {
+    /// Keeps an unfinished body for [`drain_leftover`].
+    fn drop(&mut self) {
+        if self.declared == Some(self.read) {
+            return;
+        }
+        let body = match std::mem::replace(&mut self.state, State::Done) {
+            State::Done => return,
+            State::Unopened(request) => Unfinished::Unopened(request),
+            State::Open(Open {
+                wait,
+                ready,
+                stream,
+                _body,
+                _request,
+            }) => {
+                // Off the reactor now: the drain polls without it.
+                drop(wait);
+                drop(ready);
+                Unfinished::Open {
+                    stream,
+                    _body,
+                    _request,
+                }
+            }
+        };
+        let leftover = Leftover {
+            body,
+            rest: self.declared.map(|n| n.saturating_sub(self.read)),
+        };
+        // Never panics in a destructor: at worst the body is dropped now.
+        let _ = LEFTOVER.try_with(|slot| {
+            if let Ok(mut slot) = slot.try_borrow_mut() {
+                *slot = Some(leftover);
+            }
+        });
+    }
+}
+
+/// After the response went out: reads and drops what is left of a request
+/// body the app did not finish, at most [`DRAIN_MAX`] bytes and for at most
+/// [`DRAIN_TIME`], so that the host sees the whole request and can keep
+/// the connection. A larger declared rest is not read: the host closes the
+/// connection instead (native and Node.js close it too).
+pub(crate) fn drain_leftover() {
+    let Some(leftover) = LEFTOVER
+        .try_with(|slot| slot.try_borrow_mut().ok().and_then(|mut slot| slot.take()))
+        .ok()
+        .flatten()
+    else {
+        return;
+    };
+    if leftover.rest.is_some_and(|rest| rest > DRAIN_MAX) {
+        return;
+    }
+    let (stream, body, request) = match leftover.body {
+        Unfinished::Unopened(request) => {
+            let Ok(body) = request.consume() else { return };
+            let Ok(stream) = body.stream() else { return };
+            (stream, body, request)
+        }
+        Unfinished::Open {
+            stream,
+            _body,
+            _request,
+        } => (stream, _body, _request),
+    };
+    {
+        let ready = stream.subscribe();
+        let deadline = monotonic_clock::subscribe_duration(DRAIN_TIME.as_nanos() as u64);
+        let mut drained = 0u64;
+        loop {
+            match stream.read(CHUNK) {
+                Ok(chunk) if chunk.is_empty() => {
+                    // Index 1 is the deadline.
+                    if poll::poll(&[&ready, &deadline]).contains(&1) {
+                        break;
+                    }
+                }
+                Ok(chunk) => {
+                    drained += chunk.len() as u64;
+                    if drained > DRAIN_MAX {
+                        break;
+                    }
+                }
+                // Closed: the host has the whole body.
+                Err(_) => break,
+            }
+        }
+    }
+    drop(stream);
+    drop(body);
+    drop(request);
 }
 
 impl http_body::Body for RequestBody {

@@ -211,6 +211,8 @@ impl Guest for Handler {
                 outgoing::send(out, res, is_head).await;
             }
         });
+        // The response is out: what the app left of the request body.
+        incoming::drain_leftover();
     }
 }
 

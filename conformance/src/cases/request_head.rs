@@ -2,9 +2,12 @@
 //! version, host, absolute-form targets.
 
 use super::{case, get, ok};
-use crate::case::{Case, Req};
+use crate::case::{Backend, Case, Req};
 
 const C: &str = "request head";
+
+/// Why the HTTP/1.0 case cannot pass in `wasi:http` mode.
+const NO_VERSION: &str = "wasi:http 0.2 does not tell the component the request's HTTP version (incoming-request has no version), so the backend can only say HTTP/1.1; wasmtime still speaks HTTP/1.0 to the client (the HTTP/1.0 keep-alive cases pass)";
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -30,7 +33,9 @@ pub(super) fn cases() -> Vec<Case> {
             .send(get("/request/version"), ok("HTTP/1.1")),
         case(C, "an HTTP/1.0 request is seen as HTTP/1.0")
             .send(get("/request/version").http10(), ok("HTTP/1.0"))
-            .then_closed(),
+            .then_closed()
+            .skip_on(Backend::WASI_HTTP, NO_VERSION)
+            .skip_on(Backend::WASI_HTTP_REUSE, NO_VERSION),
         case(C, "an absolute-form target is routed by its path").send(
             get("http://conformance.test/request/raw/abs?q=1"),
             ok("/request/raw/abs|q=1"),

@@ -1,0 +1,140 @@
+//! The conformance suite against the WASI backend: the same app, built for
+//! `wasm32-wasip2` and served by `cargo mocket run` in both of the
+//! component's modes, as a user serves it:
+//!
+//! - mode 1, `--backend wasi`: `wasmtime serve -S cli --addr
+//!   127.0.0.1:$PORT` (wasmtime's `Serving HTTP on` line is relayed as
+//!   `Listening on http://ADDR`), once with a fresh instance per request
+//!   (wasmtime's default) and once with `--max-instance-reuse-count`
+//!   (`--reuse`), as it is deployed;
+//! - mode 2, `--backend wasi-sockets`: `wasmtime run -S http -S
+//!   inherit-network -S tcp --env PORT=$PORT`.
+//!
+//! Every skip, and its reason, is in the printed report.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use mocket_conformance::{Backend, Stop, cargo, run_against_with, target_dir, workspace_root};
+
+/// How mode 1 stops: `wasmtime serve` only drains on Ctrl-C.
+const SERVE_STOPS_ON_SIGINT: &str = "wasmtime serve drains and exits 0 on SIGINT (Ctrl-C) only; SIGTERM kills it at once, by the signal: the host's choice, and the component is told of neither";
+
+/// How mode 2 stops: it cannot drain.
+const NO_SIGNALS: &str = "WASI 0.2 has no signals: the host ends the process on SIGTERM without telling the app, which therefore cannot drain (wasmtime run dies by the signal)";
+
+/// Builds `cargo-mocket`, and with it the app for `wasm32-wasip2` (debug:
+/// the release profile's fat LTO only makes the test slower); returns the
+/// CLI. Once per test binary: the three tests share it.
+fn cli() -> &'static PathBuf {
+    static CLI: OnceLock<PathBuf> = OnceLock::new();
+    CLI.get_or_init(|| {
+        // `cargo mocket run` would install a missing wasmtime, but that takes
+        // longer than a server may take to start: say so instead.
+        assert!(
+            wasmtime_installed(),
+            "wasmtime is not installed (looked on PATH, in ~/.cargo/bin and in ~/.cargo/mocket-tools): \
+             run scripts/test, or `cargo install wasmtime-cli --version 48.0.8 --locked`"
+        );
+        let target = target_dir();
+        let target_arg = target.to_string_lossy();
+        let args = ["build", "-p", "cargo-mocket", "--target-dir", &target_arg];
+        if let Err(e) = cargo(&args, &workspace_root()) {
+            panic!("building cargo-mocket failed: {e}");
+        }
+        let cli = target.join("debug").join("cargo-mocket");
+        // Building first keeps the build out of the servers' start deadline
+        // (`run` then finds nothing to do); it also adds the target.
+        let out = target.join("conformance-wasi");
+        let built = mocket(&cli)
+            .args(["build", "--backend", "wasi", "--debug", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", cli.display()));
+        assert!(
+            built.status.success(),
+            "building the app for wasm32-wasip2 failed:\n{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        cli
+    })
+}
+
+/// Whether a wasmtime is where `cargo mocket` looks for one.
+fn wasmtime_installed() -> bool {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .unwrap_or_default();
+    [
+        PathBuf::from("wasmtime"),
+        cargo_home.join("bin").join("wasmtime"),
+        cargo_home
+            .join("mocket-tools")
+            .join("wasmtime-cli-48.0.8")
+            .join("bin")
+            .join("wasmtime"),
+    ]
+    .iter()
+    .any(|program| {
+        Command::new(program)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// `cargo-mocket` in the conformance app's folder.
+fn mocket(cli: &Path) -> Command {
+    let mut cmd = Command::new(cli);
+    cmd.current_dir(workspace_root().join("conformance").join("app"))
+        .env("CARGO", env!("CARGO"));
+    cmd
+}
+
+/// `cargo mocket run --debug --backend <backend> <extra>`.
+fn run(backend: &str, extra: &[&str]) -> Command {
+    let mut cmd = mocket(cli());
+    cmd.args(["run", "--debug", "--backend", backend])
+        .args(extra);
+    cmd
+}
+
+#[test]
+fn wasi_http_backend_passes_the_conformance_suite() {
+    let serve = run("wasi", &[]);
+    let report = run_against_with(
+        Backend::WASI_HTTP,
+        serve,
+        Stop::Interrupt(SERVE_STOPS_ON_SIGINT),
+    );
+    println!("{report}");
+    assert!(report.is_success(), "{report}");
+}
+
+#[test]
+fn wasi_http_backend_with_reused_instances_passes_the_conformance_suite() {
+    let serve = run("wasi", &["--reuse", "100000"]);
+    let report = run_against_with(
+        Backend::WASI_HTTP_REUSE,
+        serve,
+        Stop::Interrupt(SERVE_STOPS_ON_SIGINT),
+    );
+    println!("{report}");
+    assert!(report.is_success(), "{report}");
+}
+
+#[test]
+fn wasi_sockets_backend_passes_the_conformance_suite() {
+    let command = run("wasi-sockets", &[]);
+    let report = run_against_with(
+        Backend::WASI_SOCKETS,
+        command,
+        Stop::Unsupported(NO_SIGNALS),
+    );
+    println!("{report}");
+    assert!(report.is_success(), "{report}");
+}
