@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use http::{Method, StatusCode};
 use mocket_router::{InsertError, Router};
+use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::body::Body;
@@ -29,7 +30,7 @@ use crate::state::StateMap;
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// The handlers registered for one path pattern, by method.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct MethodRoutes {
     pub(crate) pattern: u32,
     pub(crate) methods: SmallVec<[(Method, u32); 2]>,
@@ -53,6 +54,9 @@ impl MethodRoutes {
 pub(crate) struct PatternInfo {
     pub(crate) pattern: Box<str>,
     pub(crate) names: Box<[Box<str>]>,
+    /// For a pattern with no parameters, which is one path: the scoped
+    /// middlewares covering it, worked out at setup instead of per request.
+    pub(crate) static_chain: Option<Box<[u16]>>,
 }
 
 pub(crate) trait ErrorHandler: MaybeSend + MaybeSync + 'static {
@@ -72,6 +76,11 @@ where
 /// What the app is made of once built; shared by every request.
 pub(crate) struct AppInner {
     pub(crate) router: Router<MethodRoutes>,
+    /// Patterns without parameters or wildcards, by their exact path: such
+    /// a pattern is the most specific match for its path, so one hash
+    /// lookup settles most requests before the tree is walked. Each entry
+    /// mirrors the tree's.
+    pub(crate) statics: FxHashMap<Box<str>, MethodRoutes>,
     pub(crate) patterns: Vec<PatternInfo>,
     pub(crate) handlers: Vec<Box<dyn Handler>>,
     pub(crate) middlewares: Vec<Box<dyn Middleware>>,
@@ -249,6 +258,7 @@ impl Mocket {
         Mocket {
             inner: Arc::new(AppInner {
                 router: Router::new(),
+                statics: FxHashMap::default(),
                 patterns: Vec::new(),
                 handlers: Vec::new(),
                 middlewares: Vec::new(),
@@ -399,9 +409,18 @@ impl Mocket {
         }
         if is_new {
             entry.pattern = inner.patterns.len() as u32;
+        }
+        if !path.contains([':', '*']) {
+            let mirror = entry.clone();
+            inner.statics.insert(path.as_str().into(), mirror);
+        }
+        if is_new {
+            let static_chain =
+                (!path.contains([':', '*'])).then(|| crate::dispatch::chain_covering(inner, &path));
             inner.patterns.push(PatternInfo {
                 names: param_names(&path),
                 pattern: path.into(),
+                static_chain,
             });
         }
         inner.handlers.push(handler);
@@ -483,6 +502,12 @@ impl Mocket {
         });
         inner.all_global &= scope.is_none();
         inner.scopes.push(scope);
+        for i in 0..inner.patterns.len() {
+            if inner.patterns[i].static_chain.is_some() {
+                let chain = crate::dispatch::chain_covering(inner, &inner.patterns[i].pattern);
+                inner.patterns[i].static_chain = Some(chain);
+            }
+        }
     }
 
     /// Replaces the error handler, which turns every [`Error`] from a

@@ -54,7 +54,7 @@ pub(crate) fn dispatch(app: AppRef, req: http::Request<Body>) -> Dispatch {
         )),
         endpoint => endpoint,
     };
-    let chain = chain_for(&app, head.uri.path());
+    let chain = chain_for(&app, head.uri.path(), route);
     let req = Request::new(head, body, params, route, app.clone());
     let next = Next::new(app.clone(), chain, endpoint);
     let inner = match catch_unwind(AssertUnwindSafe(|| next.step(req))) {
@@ -70,6 +70,15 @@ pub(crate) fn dispatch(app: AppRef, req: http::Request<Body>) -> Dispatch {
 
 fn route(app: &AppInner, head: &http::request::Parts) -> (Endpoint, Params, Option<u32>) {
     let path = head.uri.path();
+    if let Some(routes) = app.statics.get(path)
+        && let Some(handler) = routes.handler_for(&head.method)
+    {
+        return (
+            Endpoint::Handler(handler),
+            Params::default(),
+            Some(routes.pattern),
+        );
+    }
     let mut allowed: Vec<Method> = Vec::new();
     let found = app.router.find(path, |routes| {
         let hit = routes.handler_for(&head.method).is_some();
@@ -108,20 +117,33 @@ fn too_large(app: &AppInner, head: &http::request::Parts, body: &Body) -> bool {
         || Request::declared_length(head).is_some_and(|len| len > limit)
 }
 
-fn chain_for(app: &AppInner, path: &str) -> Chain {
+fn chain_for(app: &AppInner, path: &str, route: Option<u32>) -> Chain {
     if app.all_global {
         return Chain::All(app.middlewares.len() as u16);
     }
-    let picked = app
-        .scopes
+    match route {
+        Some(pattern) if app.patterns[pattern as usize].static_chain.is_some() => {
+            Chain::OfPattern(pattern)
+        }
+        _ => Chain::Picked(covering(app, path).collect()),
+    }
+}
+
+/// The middlewares that apply to `path`, in registration order.
+fn covering<'a>(app: &'a AppInner, path: &'a str) -> impl Iterator<Item = u16> + 'a {
+    app.scopes
         .iter()
         .enumerate()
-        .filter_map(|(i, scope)| match scope {
+        .filter_map(move |(i, scope)| match scope {
             None => Some(i as u16),
             Some(scope) if scope.covers(path) => Some(i as u16),
             Some(_) => None,
-        });
-    Chain::Picked(picked.collect())
+        })
+}
+
+/// [`covering`], kept: a static pattern's chain, computed at setup.
+pub(crate) fn chain_covering(app: &AppInner, path: &str) -> Box<[u16]> {
+    covering(app, path).collect()
 }
 
 fn allow_header(mut allowed: Vec<Method>) -> HeaderValue {

@@ -10,7 +10,7 @@ use std::future::Future;
 
 use smallvec::SmallVec;
 
-use crate::app::AppRef;
+use crate::app::{AppInner, AppRef};
 use crate::dispatch::{Endpoint, Step};
 use crate::handler::ResponseFuture;
 use crate::maybe_send::{MaybeSend, MaybeSync};
@@ -55,13 +55,20 @@ pub(crate) enum Chain {
     All(u16),
     /// Those whose scope covers the path.
     Picked(SmallVec<[u16; 8]>),
+    /// The chain worked out at setup for this static pattern.
+    OfPattern(u32),
 }
 
 impl Chain {
-    fn get(&self, pos: u16) -> Option<usize> {
+    fn get(&self, app: &AppInner, pos: u16) -> Option<usize> {
+        let at = |list: &[u16]| list.get(pos as usize).map(|&i| i as usize);
         match self {
             Chain::All(n) => (pos < *n).then_some(pos as usize),
-            Chain::Picked(v) => v.get(pos as usize).map(|&i| i as usize),
+            Chain::Picked(v) => at(v),
+            Chain::OfPattern(p) => at(app.patterns[*p as usize]
+                .static_chain
+                .as_deref()
+                .unwrap_or(&[])),
         }
     }
 }
@@ -107,7 +114,7 @@ impl Next {
     }
 
     pub(crate) fn step(mut self, req: Request) -> Step {
-        match self.chain.get(self.pos) {
+        match self.chain.get(&self.app, self.pos) {
             Some(i) => {
                 self.pos += 1;
                 let app = self.app.clone();

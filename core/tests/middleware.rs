@@ -331,3 +331,21 @@ fn request_logger_passes_responses_through() {
     assert_eq!(get(&app, "/"), (StatusCode::OK, "logged".into()));
     assert_eq!(get(&app, "/none").0, StatusCode::NOT_FOUND);
 }
+
+/// Static routes get their middleware chain worked out at setup; a
+/// middleware registered after the route must still be in it.
+#[test]
+fn scoped_middleware_registered_after_a_static_route_still_runs() {
+    let mut app = Mocket::new();
+    app.get("/api/users", |_req| async { "users" });
+    app.get("/apix", |_req| async { "apix" });
+    app.use_middleware_at("/api", |req, next| async move {
+        let mut res = next.run(req).await;
+        res.headers_mut().insert("x-scoped", "1".parse().unwrap());
+        res
+    });
+    let res = futures_executor::block_on(app.request("/api/users"));
+    assert_eq!(res.headers()["x-scoped"], "1");
+    let res = futures_executor::block_on(app.request("/apix"));
+    assert!(!res.headers().contains_key("x-scoped"));
+}

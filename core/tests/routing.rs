@@ -329,3 +329,29 @@ fn query_string_does_not_affect_routing() {
     app.get("/search", |_req| async { "search" });
     assert_eq!(get(&app, "/search?q=a/b&x=%zz").1, "search");
 }
+
+/// The exact-path fast path for static routes must not hide a dynamic
+/// route that has the method the static one lacks.
+#[test]
+fn a_static_route_without_the_method_falls_back_to_a_param_route() {
+    let mut app = Mocket::new();
+    app.get("/users/me", |_req| async { "me" });
+    app.post("/users/:id", |req| async move {
+        format!("posted {}", req.param("id").unwrap())
+    });
+    let req = http::Request::post("/users/me")
+        .body(mocket_core::Body::empty())
+        .unwrap();
+    let res = futures_executor::block_on(app.request(req));
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        futures_executor::block_on(res.into_body().to_text()).unwrap(),
+        "posted me"
+    );
+    let req = http::Request::delete("/users/me")
+        .body(mocket_core::Body::empty())
+        .unwrap();
+    let res = futures_executor::block_on(app.request(req));
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "GET, POST, HEAD");
+}
