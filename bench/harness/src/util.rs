@@ -1,0 +1,154 @@
+//! Small helpers: running commands, reading /proc, time.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// Runs a command to completion, its output captured. `Err` carries the
+/// last lines of stderr (or why it could not start).
+pub fn run_captured(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        Err(summarize_failure(&stderr, &out.status.to_string()))
+    }
+}
+
+/// The most telling line of a failed command's stderr: its first `error`
+/// line, or its last line.
+pub fn summarize_failure(stderr: &str, status: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let pick = lines
+        .iter()
+        .find(|l| l.starts_with("error"))
+        .or(lines.last())
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| format!("failed ({status})"));
+    pick.chars().take(300).collect()
+}
+
+/// Whether `program` can be run (found on PATH).
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A command's first line of output, for the report ("unknown" if none).
+pub fn version_of(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+        .map(|o| {
+            let mut s = String::from_utf8_lossy(&o.stdout).into_owned();
+            s.push_str(&String::from_utf8_lossy(&o.stderr));
+            s.lines().next().unwrap_or("").trim().to_owned()
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A field of /proc/PID/status in KiB (`VmHWM`, `VmRSS`).
+pub fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+}
+
+/// `date -u` in the given format.
+pub fn date(fmt: &str) -> String {
+    Command::new("date")
+        .args(["-u", fmt])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// A free TCP port on 127.0.0.1 (the OS picks; the socket is closed again).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
+}
+
+/// The machine, for the report.
+pub fn machine_info() -> serde_json::Value {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |name: &str| {
+        cpuinfo
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let mem_kib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:").map(|v| v.trim().to_owned()))
+        })
+        .and_then(|v| v.trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kib| format!("{:.1} GiB", kib / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    serde_json::json!({
+        "cpu": field("model name"),
+        "cpu_mhz": field("cpu MHz"),
+        "cache": field("cache size"),
+        "logical_cpus_in_cpuinfo": cpuinfo.lines().filter(|l| l.starts_with("processor")).count(),
+        "nproc": version_of("nproc", &[]),
+        "kernel": version_of("uname", &["-srm"]),
+        "memory": mem_kib,
+        "rustc": version_of("rustc", &["-V"]),
+        "node": version_of("node", &["--version"]),
+        "wasmtime": version_of("wasmtime", &["--version"]),
+        "wrk": version_of("wrk", &["-v"]),
+        "valgrind": version_of("valgrind", &["--version"]),
+    })
+}
+
+/// `path` relative to `base` when inside it, for display.
+pub fn display_rel(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// The repository's commit, `+ uncommitted changes` when the tree is dirty:
+/// the figures describe the code as it was built, not the commit alone.
+pub fn revision(repo: &Path) -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .current_dir(repo)
+            .args(args)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    let head = git(&["rev-parse", "--short", "HEAD"]);
+    let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    if head.is_empty() {
+        "unknown".into()
+    } else if dirty {
+        format!("{head} + uncommitted changes")
+    } else {
+        head
+    }
+}
