@@ -31,6 +31,7 @@ mod request;
 mod response;
 mod service;
 mod state;
+mod unread;
 
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
 pub use body::{Body, BodyError, BoxError};
@@ -43,6 +44,7 @@ pub use options::{AddrError, ServerOptions, parse_listen_addr};
 pub use request::Request;
 pub use response::{Html, IntoHeaders, IntoResponse, Json, Redirect, Response};
 pub use service::{IntoRequest, Service};
+pub use unread::UnreadBody;
 
 pub use bytes;
 pub use http;

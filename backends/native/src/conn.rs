@@ -1,22 +1,16 @@
 //! One connection: HTTP/1.1, or HTTP/2 with prior knowledge on the same port.
 
-use std::cell::Cell;
 use std::convert::Infallible;
 use std::io;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::header::CONNECTION;
-use http::{HeaderValue, Version};
-use http_body::{Frame, SizeHint};
+use http::Version;
 use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use mocket_core::{Body, ServerOptions, Service};
+use mocket_core::{Body, ServerOptions, Service, UnreadBody};
 use tokio::net::TcpStream;
 
 use crate::graceful;
@@ -72,14 +66,16 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
     };
     let svc = service_fn(move |req: hyper::Request<Incoming>| {
         let is_http1 = req.version() < Version::HTTP_2;
-        let mut unread = None;
+        let mut unread = UnreadBody::default();
         let req = req.map(|body| {
             if http_body::Body::is_end_stream(&body) {
                 Body::empty()
             } else {
-                let body = TrackedBody::new(body);
-                unread = is_http1.then(|| body.finished.clone());
-                Body::from_stream(body)
+                let (body, tracker) = Body::tracked(body);
+                if is_http1 {
+                    unread = tracker;
+                }
+                body
             }
         });
         let fut = service.call(req);
@@ -87,10 +83,7 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
             let mut res = fut.await;
             // hyper closes an HTTP/1 connection whose request body was left
             // unread; say so, rather than let the client find out.
-            if unread.is_some_and(|finished| !finished.get()) {
-                res.headers_mut()
-                    .insert(CONNECTION, HeaderValue::from_static("close"));
-            }
+            unread.announce_close(&mut res);
             Ok::<_, Infallible>(res)
         }
     });
@@ -102,45 +95,6 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
     };
     if let Err(e) = result {
         tracing::debug!(error = %e, "connection ended with an error");
-    }
-}
-
-/// A request body that remembers whether it was read to the end.
-struct TrackedBody {
-    inner: Incoming,
-    finished: Rc<Cell<bool>>,
-}
-
-impl TrackedBody {
-    fn new(inner: Incoming) -> Self {
-        TrackedBody {
-            inner,
-            finished: Rc::new(Cell::new(false)),
-        }
-    }
-}
-
-impl http_body::Body for TrackedBody {
-    type Data = Bytes;
-    type Error = hyper::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
-            self.finished.set(true);
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
     }
 }
 

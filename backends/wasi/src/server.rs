@@ -5,22 +5,15 @@
 //! natively, with keep-alive, pipelining, the header read timeout and the
 //! head size cap (431). Nothing here needs `Send`.
 
-use std::cell::Cell;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::HeaderValue;
-use http::header::CONNECTION;
-use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use mocket_core::{Body, ServerOptions, Service};
+use mocket_core::{Body, ServerOptions, Service, UnreadBody};
 use wstd::future::FutureExt;
 
 use crate::error::ServeError;
@@ -77,14 +70,14 @@ fn builder(opts: &ServerOptions) -> http1::Builder {
 async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
     let grace = service.options().shutdown_grace;
     let svc = service_fn(move |req: hyper::Request<Incoming>| {
-        let mut read_to_end = None;
+        let mut unread = UnreadBody::default();
         let req = req.map(|body| {
             if http_body::Body::is_end_stream(&body) {
                 Body::empty()
             } else {
-                let body = TrackedBody::new(body);
-                read_to_end = Some(body.finished.clone());
-                Body::from_stream(body)
+                let (body, tracker) = Body::tracked(body);
+                unread = tracker;
+                body
             }
         });
         let fut = service.call(req);
@@ -93,10 +86,7 @@ async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
             // hyper closes the connection after answering a request whose
             // body was left unread; say so rather than let the client find
             // out.
-            if read_to_end.is_some_and(|finished| !finished.get()) {
-                res.headers_mut()
-                    .insert(CONNECTION, HeaderValue::from_static("close"));
-            }
+            unread.announce_close(&mut res);
             Ok::<_, Infallible>(res)
         }
     });
@@ -113,44 +103,5 @@ async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
         .is_err()
     {
         tracing::debug!("the last bytes of a connection were not taken in time");
-    }
-}
-
-/// A request body that remembers whether it was read to the end.
-struct TrackedBody {
-    inner: Incoming,
-    finished: Rc<Cell<bool>>,
-}
-
-impl TrackedBody {
-    fn new(inner: Incoming) -> Self {
-        TrackedBody {
-            inner,
-            finished: Rc::new(Cell::new(false)),
-        }
-    }
-}
-
-impl http_body::Body for TrackedBody {
-    type Data = Bytes;
-    type Error = hyper::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
-            self.finished.set(true);
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
     }
 }
