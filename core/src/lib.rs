@@ -29,6 +29,7 @@ mod options;
 mod params;
 mod request;
 mod response;
+mod serve_error;
 mod service;
 mod state;
 mod unread;
@@ -43,6 +44,7 @@ pub use middleware::{Middleware, Next};
 pub use options::{AddrError, ServerOptions, parse_listen_addr};
 pub use request::Request;
 pub use response::{Html, IntoHeaders, IntoResponse, Json, Redirect, Response};
+pub use serve_error::ServeError;
 pub use service::{IntoRequest, Service};
 pub use unread::UnreadBody;
 

@@ -26,4 +26,5 @@ mod shutdown;
 mod timer;
 mod worker;
 
-pub use server::{ServeError, Server, ServerHandle, serve};
+pub use mocket_core::ServeError;
+pub use server::{Server, ServerHandle, serve};

@@ -5,7 +5,7 @@ use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::thread::JoinHandle;
 
-use mocket_core::{AddrError, Mocket, Service, SetupError, parse_listen_addr};
+use mocket_core::{Mocket, ServeError, Service, parse_listen_addr};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::sync::watch;
 
@@ -192,54 +192,4 @@ fn bind_socket(addr: SocketAddr) -> io::Result<TcpListener> {
     socket.bind(&addr.into())?;
     socket.listen(1024)?;
     Ok(socket.into())
-}
-
-/// Why a server could not start.
-///
-/// ```
-/// let taken = mocket_native::Server::bind(mocket_core::Mocket::new(), ":0").unwrap();
-/// let addr = taken.local_addr().to_string();
-/// let err = mocket_native::Server::bind(mocket_core::Mocket::new(), &addr).unwrap_err();
-/// assert!(err.to_string().contains("already in use"), "{err}");
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ServeError {
-    /// The app has setup errors (such as a route registered twice).
-    Setup(SetupError),
-    /// The address does not parse.
-    Addr(AddrError),
-    /// The address parses but cannot be bound.
-    Bind {
-        /// The address that was asked for.
-        addr: SocketAddr,
-        /// What the OS said.
-        source: io::Error,
-    },
-    /// Starting threads or runtimes failed.
-    Io(io::Error),
-}
-
-impl fmt::Display for ServeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServeError::Setup(e) => write!(f, "the app is set up wrongly: {e}"),
-            ServeError::Addr(e) => e.fmt(f),
-            ServeError::Bind { addr, source } if source.kind() == io::ErrorKind::AddrInUse => {
-                write!(f, "cannot listen on {addr}: the address is already in use")
-            }
-            ServeError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
-            ServeError::Io(e) => write!(f, "server failed: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for ServeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ServeError::Setup(e) => Some(e),
-            ServeError::Addr(e) => Some(e),
-            ServeError::Bind { source, .. } | ServeError::Io(source) => Some(source),
-        }
-    }
 }

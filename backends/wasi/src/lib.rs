@@ -40,7 +40,6 @@
 
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
-mod error;
 mod incoming;
 mod outgoing;
 mod proxy;
@@ -48,7 +47,7 @@ mod server;
 mod socket;
 mod timer;
 
-pub use error::ServeError;
+pub use mocket_core::ServeError;
 
 use mocket_core::{Mocket, parse_listen_addr};
 

@@ -16,9 +16,9 @@ use hyper::service::service_fn;
 use mocket_core::{Body, ServerOptions, Service, UnreadBody};
 use wstd::future::FutureExt;
 
-use crate::error::ServeError;
 use crate::socket::{Conn, Listener};
 use crate::timer::WasiTimer;
+use mocket_core::ServeError;
 
 /// Binds `addr`, prints `Listening on http://ADDR` and serves until the host
 /// ends the process (WASI 0.2 has no signals to stop on).
@@ -26,7 +26,10 @@ pub(crate) fn run(service: Service, addr: SocketAddr) -> Result<(), ServeError> 
     wstd::runtime::block_on(async move {
         let listener = Listener::bind(addr)
             .await
-            .map_err(|source| ServeError::Bind { addr, source })?;
+            .map_err(|source| ServeError::Bind {
+                addr,
+                source: with_network_hint(source),
+            })?;
         let local = listener.local_addr().map_err(ServeError::Io)?;
         #[allow(clippy::print_stdout)] // tools wait for this line to know the port
         {
@@ -103,5 +106,17 @@ async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
         .is_err()
     {
         tracing::debug!("the last bytes of a connection were not taken in time");
+    }
+}
+
+/// A host that grants no network access refuses the bind; say how to grant it.
+fn with_network_hint(e: std::io::Error) -> std::io::Error {
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        std::io::Error::new(
+            e.kind(),
+            "the host grants no network access (with wasmtime: `wasmtime run -S http -S inherit-network`)",
+        )
+    } else {
+        e
     }
 }
