@@ -20,6 +20,7 @@ const http = require('node:http');
 
 const LAUNCH = Symbol.for('mocket.launch');
 const LINGER = Symbol('mocket.linger');
+const EXCHANGE = Symbol('mocket.exchange');
 
 // How a request body is known to the Rust side (`BodyHint`).
 const BODY_ABSENT = 0;
@@ -39,6 +40,9 @@ const LINGER_BYTES = 256 * 1024;
 const DRAIN_BYTES = 64 * 1024;
 
 const BODY_500 = 'Internal Server Error';
+
+// A complete body up to this many bytes is written as a string, with the head.
+const SMALL_BODY = 1024;
 
 function launch() {
   let config = globalThis[LAUNCH];
@@ -292,27 +296,50 @@ function onRequest(site, req, res, expectsContinue) {
     return;
   }
   const ex = { fetch: false, app, site, req, res, chunks: null, stream: 0, done: false, expectsContinue };
-  res.on('close', () => {
-    if (!ex.done) abandon(ex);
-  });
+  res[EXCHANGE] = ex;
+  res.on('close', onResponseClose);
   let head = `${req.method}\n${req.url}\n${req.httpVersion}`;
-  if (req.rawHeaders.length > 0) head += `\n${req.rawHeaders.join('\n')}`;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i++) head += `\n${raw[i]}`;
   start(ex, Buffer.from(head, 'latin1'), BODY_FROM_HEADERS);
+}
+
+// One listener for every response, rather than a closure per request.
+function onResponseClose() {
+  const ex = this[EXCHANGE];
+  if (ex !== undefined && !ex.done) abandon(ex);
 }
 
 function start(ex, head, hint) {
   const app = ex.app;
-  app.generation.inflight.add(ex);
-  const answer = enter(app, () => app.handle(ex, head, hint));
+  const generation = app.generation;
+  generation.inflight.add(ex);
+  let answer;
+  try {
+    answer = app.handle(ex, head, hint);
+  } catch (err) {
+    if (!(err instanceof WebAssembly.RuntimeError)) throw err;
+    if (!panicReported) console.error(`mocket: the wasm instance trapped: ${err.message}`);
+    panicReported = false;
+    retire(generation, `the wasm instance trapped: ${err.message}`);
+    answer = undefined;
+  }
   if (answer === undefined) {
     // The instance trapped, and retiring it took this request along to be
     // answered by the next one; unless it was retired already.
     if (app.generation.inflight.delete(ex)) failExchange(ex);
     return;
   }
+  if (!(answer instanceof Promise)) {
+    // Answered at once. Node marks a request without a body complete only
+    // after its 'request' event; deliver once it has (a microtask later),
+    // so the answer does not take it for a body left unread.
+    if (ex.fetch || ex.req.complete) deliver(ex, answer);
+    else queueMicrotask(() => deliver(ex, answer));
+    return;
+  }
   // An instance retired meanwhile may still finish some work; its answers
   // are not used (the next instance answers its requests).
-  const generation = app.generation;
   answer.then(
     (out) => {
       if (!generation.dead) deliver(ex, out);
@@ -364,9 +391,16 @@ function deliver(ex, [status, headBytes, body]) {
     ex.stream = body;
     pump(ex);
   } else {
-    res.end(body);
+    // A short body as a latin-1 string (byte for byte): Node then sends
+    // head and body as one string in one write instead of two chunks.
+    if (body !== undefined && body.length <= SMALL_BODY) res.end(latin1(body), 'latin1');
+    else res.end(body);
     finish(ex);
   }
+}
+
+function latin1(bytes) {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 // Writes a streamed body, asking for each chunk once the previous one is
@@ -413,7 +447,7 @@ function bodyPending(req) {
 
 function splitHead(bytes) {
   if (bytes.length === 0) return [];
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1').split('\n');
+  return latin1(bytes).split('\n');
 }
 
 function hasHeader(flat, name) {
