@@ -40,6 +40,7 @@
 
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
+mod executor;
 mod incoming;
 mod outgoing;
 mod proxy;

@@ -1,6 +1,6 @@
 //! Mode 2: serving HTTP/1.1 on a `wasi:sockets` TCP listener.
 //!
-//! One thread, one reactor (wstd's `block_on`): the accept loop spawns a
+//! One thread, one executor (`executor.rs`, on `wasi:io/poll`): the accept loop spawns a
 //! task per connection, and hyper's HTTP/1.1 server drives each one, as
 //! natively, with keep-alive, pipelining, the header read timeout and the
 //! head size cap (431). Nothing here needs `Send`.
@@ -14,8 +14,8 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use mocket_core::{Body, ServerOptions, Service, UnreadBody};
-use wstd::future::FutureExt;
 
+use crate::executor;
 use crate::socket::{Conn, Listener};
 use crate::timer::WasiTimer;
 use mocket_core::ServeError;
@@ -23,7 +23,7 @@ use mocket_core::ServeError;
 /// Binds `addr`, prints `Listening on http://ADDR` and serves until the host
 /// ends the process (WASI 0.2 has no signals to stop on).
 pub(crate) fn run(service: Service, addr: SocketAddr) -> Result<(), ServeError> {
-    wstd::runtime::block_on(async move {
+    executor::block_on(async move {
         let listener = Listener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind {
@@ -40,14 +40,12 @@ pub(crate) fn run(service: Service, addr: SocketAddr) -> Result<(), ServeError> 
             match listener.accept().await {
                 Ok(conn) => {
                     let task = serve_conn(conn, service.clone(), http1.clone());
-                    wstd::runtime::spawn(task).detach();
+                    executor::spawn(task);
                 }
                 Err(e) => {
                     // Out of descriptors or the like: back off, don't spin.
                     tracing::warn!(error = %e, "accept failed");
-                    wstd::time::Timer::after(Duration::from_millis(50).into())
-                        .wait()
-                        .await;
+                    executor::Sleep::new(Duration::from_millis(50)).await;
                 }
             }
         }
@@ -99,12 +97,7 @@ async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
     }
     // A client that never reads could hold the flush forever: it gets the
     // shutdown grace period.
-    if closer
-        .close()
-        .timeout(wstd::time::Duration::from(grace))
-        .await
-        .is_err()
-    {
+    if executor::timeout(grace, closer.close()).await.is_none() {
         tracing::debug!("the last bytes of a connection were not taken in time");
     }
 }

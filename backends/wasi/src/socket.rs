@@ -1,11 +1,11 @@
 //! Mode 2: `wasi:sockets` TCP, as a listener and as connections hyper can
 //! drive.
 //!
-//! wstd has a TCP listener, but its streams are sealed behind `async fn`s,
-//! while hyper wants poll-based I/O (`hyper::rt::Read` and `Write`). So this
-//! module talks to `wasi:sockets` and `wasi:io` directly and uses wstd only
-//! for its reactor: a pollable is handed to the reactor once per socket
-//! direction, and a read or write that finds nothing to do waits on it.
+//! hyper wants poll-based I/O (`hyper::rt::Read` and `Write`), so this
+//! module talks to `wasi:sockets` and `wasi:io` directly, on mode 2's own
+//! executor (`executor.rs`): a pollable is handed to its reactor once per
+//! socket direction, and a read or write that finds nothing to do waits on
+//! it.
 
 use std::future::Future;
 use std::io;
@@ -19,7 +19,8 @@ use wasip2::sockets::instance_network::instance_network;
 use wasip2::sockets::network::{ErrorCode, Ipv4SocketAddress, Ipv6SocketAddress};
 use wasip2::sockets::tcp::{IpAddressFamily, IpSocketAddress, ShutdownType, TcpSocket};
 use wasip2::sockets::tcp_create_socket::create_tcp_socket;
-use wstd::runtime::{AsyncPollable, WaitFor};
+
+use crate::executor::{Registration, Wait};
 
 /// The most bytes asked of the host per read.
 const READ_CHUNK: usize = 64 * 1024;
@@ -29,7 +30,7 @@ const BACKLOG: u64 = 1024;
 
 /// A listening TCP socket. The pollable drops before its socket.
 pub(crate) struct Listener {
-    ready: AsyncPollable,
+    ready: Registration,
     socket: TcpSocket,
 }
 
@@ -41,7 +42,7 @@ impl Listener {
             SocketAddr::V6(_) => IpAddressFamily::Ipv6,
         };
         let socket = create_tcp_socket(family).map_err(to_io)?;
-        let ready = AsyncPollable::new(socket.subscribe());
+        let ready = Registration::new(socket.subscribe());
         socket
             .start_bind(&instance_network(), to_wasi(addr))
             .map_err(to_io)?;
@@ -63,7 +64,7 @@ impl Listener {
         loop {
             match self.socket.accept() {
                 Ok((socket, input, output)) => return Ok(Conn::new(socket, input, output)),
-                Err(ErrorCode::WouldBlock) => self.ready.wait_for().await,
+                Err(ErrorCode::WouldBlock) => self.ready.ready().await,
                 Err(e) => return Err(to_io(e)),
             }
         }
@@ -72,13 +73,13 @@ impl Listener {
 
 /// Completes a two-phase socket operation (`start-*` / `finish-*`).
 async fn finish(
-    ready: &AsyncPollable,
+    ready: &Registration,
     mut op: impl FnMut() -> Result<(), ErrorCode>,
 ) -> io::Result<()> {
     loop {
         match op() {
             Ok(()) => return Ok(()),
-            Err(ErrorCode::WouldBlock) => ready.wait_for().await,
+            Err(ErrorCode::WouldBlock) => ready.ready().await,
             Err(e) => return Err(to_io(e)),
         }
     }
@@ -88,8 +89,8 @@ async fn finish(
 /// drives and the [`Closer`] that outlives it. Fields drop in order,
 /// children before parents: pollables, streams, then the socket.
 struct Socket {
-    readable: AsyncPollable,
-    writable: AsyncPollable,
+    readable: Registration,
+    writable: Registration,
     input: InputStream,
     output: OutputStream,
     socket: TcpSocket,
@@ -98,8 +99,8 @@ struct Socket {
 /// An accepted connection, as hyper's I/O. The waits drop before the socket
 /// whose pollables they wait on.
 pub(crate) struct Conn {
-    read_wait: Option<WaitFor>,
-    write_wait: Option<WaitFor>,
+    read_wait: Option<Wait>,
+    write_wait: Option<Wait>,
     /// A flush was started and has not completed yet.
     flushing: bool,
     io: Rc<Socket>,
@@ -112,8 +113,8 @@ impl Conn {
             write_wait: None,
             flushing: false,
             io: Rc::new(Socket {
-                readable: AsyncPollable::new(input.subscribe()),
-                writable: AsyncPollable::new(output.subscribe()),
+                readable: Registration::new(input.subscribe()),
+                writable: Registration::new(output.subscribe()),
                 input,
                 output,
                 socket,
@@ -131,7 +132,7 @@ impl Conn {
     fn poll_writable(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let wait = self
             .write_wait
-            .get_or_insert_with(|| self.io.writable.wait_for());
+            .get_or_insert_with(|| self.io.writable.wait());
         ready!(Pin::new(wait).poll(cx));
         self.write_wait = None;
         Poll::Ready(())
@@ -155,7 +156,7 @@ impl Closer {
         if io.output.flush().is_ok() {
             loop {
                 match io.output.check_write() {
-                    Ok(0) => io.writable.wait_for().await,
+                    Ok(0) => io.writable.ready().await,
                     Ok(_) => break,
                     Err(_) => return,
                 }
@@ -179,7 +180,7 @@ impl hyper::rt::Read for Conn {
             }
             let want = buf.remaining().min(READ_CHUNK) as u64;
             match this.io.input.read(want) {
-                Ok(bytes) if bytes.is_empty() => this.read_wait = Some(this.io.readable.wait_for()),
+                Ok(bytes) if bytes.is_empty() => this.read_wait = Some(this.io.readable.wait()),
                 Ok(bytes) => {
                     buf.put_slice(&bytes);
                     return Poll::Ready(Ok(()));

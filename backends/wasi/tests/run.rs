@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Conn, Process, apps, check_bench, get, get_request, run, run_command};
+use common::{Conn, Process, apps, check_bench, get, get_request, post_request, run, run_command};
 
 #[test]
 fn bench_routes_on_a_port() {
@@ -96,4 +96,49 @@ fn a_silent_connection_is_closed_after_the_header_read_timeout() {
     );
     // The server goes on serving.
     assert_eq!(get(server.addr, "/").text(), "hello");
+}
+
+/// Regression: many keep-alive connections at once used to livelock mode 2
+/// (wstd's reactor never let the guest suspend, so wasmtime's cooperative
+/// budget ran dry and `check-write` answered 0 forever; see the README).
+/// Every request must be answered, correctly and in time, and the server
+/// must still answer afterwards.
+///
+/// 128 connections, not the 64 `wrk` needed: these blocking clients are
+/// slower than `wrk`, so fewer connections are ready at once, and 64 of
+/// them did not bring the old reactor down (96 and 128 did, every time).
+#[test]
+fn many_concurrent_keep_alive_connections_are_all_answered() {
+    const CONNECTIONS: usize = 128;
+    const REQUESTS: usize = 20;
+    let server = run(&apps().bench);
+    let addr = server.addr;
+    let started = Instant::now();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(CONNECTIONS));
+    let clients: Vec<_> = (0..CONNECTIONS)
+        .map(|c| {
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut conn = Conn::open(addr);
+                barrier.wait();
+                for r in 0..REQUESTS {
+                    let body = format!("connection {c}, request {r}");
+                    let res = conn.exchange(&post_request("/echo", None, body.as_bytes()));
+                    assert_eq!(res.status, 200, "{c}/{r}: {res:?}");
+                    assert_eq!(res.text(), body, "{c}/{r}");
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().expect("every request answered correctly");
+    }
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(60),
+        "{} requests took {took:?}",
+        CONNECTIONS * REQUESTS
+    );
+    // Not wedged afterwards: a fresh connection is still served.
+    assert_eq!(get(addr, "/plaintext").status, 200);
 }

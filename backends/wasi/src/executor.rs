@@ -1,0 +1,365 @@
+//! Mode 2's executor: one thread, a run queue of tasks woken by wakers, and
+//! a reactor on `wasi:io/poll`.
+//!
+//! Why not wstd's `block_on`: it polls every registered pollable, plus an
+//! always-ready clock, after every task run, so the guest never suspends.
+//! wasmtime runs the guest inside one tokio task whose cooperative budget is
+//! charged for each readiness check that succeeds and refilled only when
+//! that task suspends; with the guest never suspending, once more than
+//! ~128 pollables were ready at once, `poll` reported streams writable while
+//! `check-write` answered 0, forever (see the README).
+//!
+//! Here `wasi:io/poll.poll` is called only when no task is runnable, on the
+//! pollables some task waits on and nothing else (never an always-ready
+//! one), at most [`CHUNK`] at a time, rotating which are passed so none
+//! starves. When there are more than fit, a short timer joins the chunk so
+//! the call returns and the next chunk gets its turn. Every registration
+//! found ready wakes its waiters once.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use wasip2::clocks::monotonic_clock::subscribe_duration;
+use wasip2::io::poll::{Pollable, poll};
+
+/// The most pollables passed to one `poll` call.
+const CHUNK: usize = 64;
+
+/// How long one chunk is waited on when other pollables are left out of
+/// it: 1 ms, doubled after each full round that found nothing ready, up to
+/// 16 ms, so many idle connections cost little CPU.
+const ROTATE_AFTER: Duration = Duration::from_millis(1);
+const MAX_BACKOFF: u32 = 4;
+
+type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+/// The ids of tasks woken and not yet run. A `Waker` must be `Send` and
+/// `Sync`, hence the mutex, uncontended on this one thread.
+#[derive(Default)]
+struct RunQueue(Mutex<VecDeque<u64>>);
+
+impl RunQueue {
+    fn push(&self, id: u64) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(id);
+    }
+
+    fn pop(&self) -> Option<u64> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+    }
+}
+
+/// A task's waker: queues the task, once until it runs again.
+struct TaskWaker {
+    id: u64,
+    queued: AtomicBool,
+    queue: Arc<RunQueue>,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.queued.swap(true, Ordering::AcqRel) {
+            self.queue.push(self.id);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Tasks {
+    next_id: u64,
+    live: HashMap<u64, (Task, Arc<TaskWaker>)>,
+}
+
+/// A pollable some futures may wait on.
+struct Entry {
+    pollable: Pollable,
+    /// Bumped each time the pollable is found ready.
+    fired: u64,
+    /// The futures waiting, by wait id.
+    waiters: Vec<(u64, Waker)>,
+}
+
+#[derive(Default)]
+struct Reactor {
+    next_id: u64,
+    entries: BTreeMap<u64, Entry>,
+    /// The last registration passed to `poll`; the next call starts after it.
+    cursor: u64,
+    /// `poll` calls in a row that only the rotation timer ended.
+    idle_polls: u32,
+}
+
+thread_local! {
+    static QUEUE: Arc<RunQueue> = Arc::default();
+    static TASKS: RefCell<Tasks> = RefCell::default();
+    static REACTOR: RefCell<Reactor> = RefCell::default();
+}
+
+/// Runs `task` to completion on this thread, running spawned tasks and
+/// waiting on `wasi:io/poll` meanwhile.
+///
+/// # Panics
+///
+/// If no task can ever run again (nothing runnable, nothing waited on).
+pub(crate) fn block_on<T: 'static>(task: impl Future<Output = T> + 'static) -> T {
+    let out = Rc::new(RefCell::new(None));
+    let slot = out.clone();
+    spawn(async move {
+        let value = task.await;
+        *slot.borrow_mut() = Some(value);
+    });
+    let queue = QUEUE.with(Arc::clone);
+    loop {
+        while let Some(id) = queue.pop() {
+            let Some((mut task, waker)) = TASKS.with(|t| t.borrow_mut().live.remove(&id)) else {
+                continue; // finished since it was woken
+            };
+            waker.queued.store(false, Ordering::Release);
+            let w = Waker::from(waker.clone());
+            let pending = task
+                .as_mut()
+                .poll(&mut Context::from_waker(&w))
+                .is_pending();
+            if pending {
+                TASKS.with(|t| t.borrow_mut().live.insert(id, (task, waker)));
+            } else {
+                drop(task);
+            }
+            if let Some(value) = out.borrow_mut().take() {
+                // The other tasks drop here, outside every borrow.
+                let rest = TASKS.with(|t| std::mem::take(&mut t.borrow_mut().live));
+                drop(rest);
+                return value;
+            }
+        }
+        assert!(
+            wait_for_io(),
+            "mode 2 executor: no task can run and none waits on anything"
+        );
+    }
+}
+
+/// Runs `task` alongside the others until it completes.
+pub(crate) fn spawn(task: impl Future<Output = ()> + 'static) {
+    let queue = QUEUE.with(Arc::clone);
+    let id = TASKS.with(|t| {
+        let mut t = t.borrow_mut();
+        let id = t.next_id;
+        t.next_id += 1;
+        let waker = Arc::new(TaskWaker {
+            id,
+            queued: AtomicBool::new(true),
+            queue: queue.clone(),
+        });
+        t.live.insert(id, (Box::pin(task), waker));
+        id
+    });
+    queue.push(id);
+}
+
+/// Blocks in `wasi:io/poll.poll` on (a chunk of) the pollables waited on,
+/// then wakes the waiters of those found ready. False when nothing is
+/// waited on.
+fn wait_for_io() -> bool {
+    let woken = REACTOR.with(|r| {
+        let mut r = r.borrow_mut();
+        let cursor = r.cursor;
+        let waited = |(id, e): (&u64, &Entry)| (!e.waiters.is_empty()).then_some(*id);
+        // Registrations after the cursor first, then from the start.
+        let ids: Vec<u64> = r
+            .entries
+            .range(cursor + 1..)
+            .filter_map(waited)
+            .chain(r.entries.range(..=cursor).filter_map(waited))
+            .collect();
+        if ids.is_empty() {
+            return None;
+        }
+        let chunk = &ids[..ids.len().min(CHUNK)];
+        let chunks = u32::try_from(ids.len().div_ceil(CHUNK)).unwrap_or(u32::MAX);
+        let timer = (chunks > 1).then(|| {
+            let backoff = (r.idle_polls / chunks).min(MAX_BACKOFF);
+            subscribe_duration(nanos(ROTATE_AFTER * (1 << backoff)))
+        });
+        let mut list: Vec<&Pollable> = chunk.iter().map(|id| &r.entries[id].pollable).collect();
+        list.extend(timer.as_ref());
+        let ready = poll(&list);
+        drop(list);
+        let mut woken = Vec::new();
+        for i in ready {
+            let Some(&id) = chunk.get(i as usize) else {
+                continue; // the timer
+            };
+            if let Some(e) = r.entries.get_mut(&id) {
+                e.fired += 1;
+                woken.extend(e.waiters.drain(..).map(|(_, w)| w));
+            }
+        }
+        r.cursor = chunk[chunk.len() - 1];
+        r.idle_polls = if woken.is_empty() {
+            r.idle_polls.saturating_add(1)
+        } else {
+            0
+        };
+        Some(woken)
+    });
+    match woken {
+        None => false,
+        Some(wakers) => {
+            wakers.into_iter().for_each(Waker::wake);
+            true
+        }
+    }
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// A pollable handed to the reactor. Dropping it drops the pollable, so it
+/// must drop before the resource it was subscribed from.
+pub(crate) struct Registration {
+    id: u64,
+}
+
+impl Registration {
+    pub(crate) fn new(pollable: Pollable) -> Registration {
+        REACTOR.with(|r| {
+            let mut r = r.borrow_mut();
+            let id = r.next_id;
+            r.next_id += 1;
+            r.entries.insert(
+                id,
+                Entry {
+                    pollable,
+                    fired: 0,
+                    waiters: Vec::new(),
+                },
+            );
+            Registration { id }
+        })
+    }
+
+    /// A future ready once the pollable is next found ready by the reactor.
+    pub(crate) fn wait(&self) -> Wait {
+        let waiter = REACTOR.with(|r| {
+            let mut r = r.borrow_mut();
+            let id = r.next_id;
+            r.next_id += 1;
+            id
+        });
+        Wait {
+            registration: self.id,
+            waiter,
+            seen: None,
+        }
+    }
+
+    /// Waits once for the pollable.
+    pub(crate) async fn ready(&self) {
+        self.wait().await;
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let entry = REACTOR.with(|r| r.borrow_mut().entries.remove(&self.id));
+        drop(entry);
+    }
+}
+
+/// Waits for a [`Registration`]'s pollable; see [`Registration::wait`].
+/// Ready at once if the registration was dropped.
+pub(crate) struct Wait {
+    registration: u64,
+    waiter: u64,
+    /// The entry's `fired` count when this wait started.
+    seen: Option<u64>,
+}
+
+impl Future for Wait {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        REACTOR.with(|r| {
+            let mut r = r.borrow_mut();
+            let Some(entry) = r.entries.get_mut(&this.registration) else {
+                return Poll::Ready(());
+            };
+            let seen = *this.seen.get_or_insert(entry.fired);
+            if entry.fired != seen {
+                entry.waiters.retain(|(w, _)| *w != this.waiter);
+                return Poll::Ready(());
+            }
+            match entry.waiters.iter_mut().find(|(w, _)| *w == this.waiter) {
+                Some((_, waker)) => waker.clone_from(cx.waker()),
+                None => entry.waiters.push((this.waiter, cx.waker().clone())),
+            }
+            Poll::Pending
+        })
+    }
+}
+
+impl Drop for Wait {
+    fn drop(&mut self) {
+        let waker = REACTOR.with(|r| {
+            let mut r = r.borrow_mut();
+            let entry = r.entries.get_mut(&self.registration)?;
+            let at = entry.waiters.iter().position(|(w, _)| *w == self.waiter)?;
+            Some(entry.waiters.swap_remove(at))
+        });
+        drop(waker);
+    }
+}
+
+/// A `wasi:clocks/monotonic-clock` sleep on the reactor.
+pub(crate) struct Sleep {
+    wait: Wait,
+    _timer: Registration,
+}
+
+impl Sleep {
+    pub(crate) fn new(duration: Duration) -> Sleep {
+        let timer = Registration::new(subscribe_duration(nanos(duration)));
+        Sleep {
+            wait: timer.wait(),
+            _timer: timer,
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // `Wait` is `Unpin`.
+        Pin::new(&mut self.get_mut().wait).poll(cx)
+    }
+}
+
+/// Runs `task`, giving up after `limit`: `None` if it did not finish.
+pub(crate) async fn timeout<T>(limit: Duration, task: impl Future<Output = T>) -> Option<T> {
+    let mut task = Box::pin(task);
+    let mut sleep = Sleep::new(limit);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(value) = task.as_mut().poll(cx) {
+            return Poll::Ready(Some(value));
+        }
+        Pin::new(&mut sleep).poll(cx).map(|()| None)
+    })
+    .await
+}
