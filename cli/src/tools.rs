@@ -87,16 +87,7 @@ pub(crate) fn wasm_bindgen(version: &str) -> Result<PathBuf, Failure> {
         root.display()
     );
     // Not `--locked`: some releases' own lock files do not build.
-    let ok = Command::new(crate::cargo::cargo_command())
-        .args(["install", "wasm-bindgen-cli", "--version"])
-        .arg(format!("={version}"))
-        .arg("--root")
-        .arg(&root)
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
+    if !cargo_install(&["wasm-bindgen-cli"], version, &root) {
         return Err(Failure::failed(format!(
             "installing wasm-bindgen-cli {version} failed (see above)"
         )));
@@ -155,16 +146,7 @@ pub(crate) fn wasmtime() -> Result<PathBuf, Failure> {
         "  Installing wasmtime-cli {WASMTIME_VERSION} into {} ({why}); this takes about 10 minutes, once",
         root.display()
     );
-    let ok = Command::new(crate::cargo::cargo_command())
-        .args(["install", "wasmtime-cli", "--locked", "--version"])
-        .arg(format!("={WASMTIME_VERSION}"))
-        .arg("--root")
-        .arg(&root)
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
+    if !cargo_install(&["wasmtime-cli", "--locked"], WASMTIME_VERSION, &root) {
         return Err(Failure::failed(format!(
             "installing wasmtime-cli {WASMTIME_VERSION} failed (see above); install it yourself with `cargo install wasmtime-cli --version {WASMTIME_VERSION} --locked`"
         )));
@@ -250,6 +232,22 @@ pub(crate) fn spawn_failed(program: &OsStr, err: &std::io::Error) -> Failure {
         "cannot run {}: {err}",
         Path::new(program).display()
     ))
+}
+
+/// `cargo install ARGS --version =VERSION --root ROOT`, its output shown;
+/// true when it succeeded.
+fn cargo_install(args: &[&str], version: &str, root: &std::path::Path) -> bool {
+    Command::new(crate::cargo::cargo_command())
+        .arg("install")
+        .args(args)
+        .arg("--version")
+        .arg(format!("={version}"))
+        .arg("--root")
+        .arg(root)
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 #[cfg(test)]

@@ -47,7 +47,8 @@ impl UnreadBody {
 
 impl Body {
     /// Wraps a backend's request stream, and returns with it a handle that
-    /// later tells whether the app read it to the end.
+    /// later tells whether the app read it to the end. A stream already at
+    /// its end becomes [`Body::empty`], with nothing to track.
     ///
     /// ```
     /// let stream = http_body_util::Empty::<bytes::Bytes>::new();
@@ -59,6 +60,9 @@ impl Body {
         B: http_body::Body<Data = Bytes> + Unpin + 'static,
         B::Error: Into<BoxError>,
     {
+        if inner.is_end_stream() {
+            return (Body::empty(), UnreadBody::default());
+        }
         let finished = Rc::new(Cell::new(false));
         let body = Body::from_stream(Tracked {
             inner,

@@ -66,18 +66,15 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
     };
     let svc = service_fn(move |req: hyper::Request<Incoming>| {
         let is_http1 = req.version() < Version::HTTP_2;
-        let mut unread = UnreadBody::default();
-        let req = req.map(|body| {
-            if http_body::Body::is_end_stream(&body) {
-                Body::empty()
-            } else {
-                let (body, tracker) = Body::tracked(body);
-                if is_http1 {
-                    unread = tracker;
-                }
-                body
-            }
-        });
+        let (head, body) = req.into_parts();
+        let (body, tracker) = Body::tracked(body);
+        // Only HTTP/1 closes the connection over an unread body.
+        let unread = if is_http1 {
+            tracker
+        } else {
+            UnreadBody::default()
+        };
+        let req = hyper::Request::from_parts(head, body);
         let fut = service.call(req);
         async move {
             let mut res = fut.await;

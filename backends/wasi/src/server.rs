@@ -13,7 +13,7 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use mocket_core::{Body, ServerOptions, Service, UnreadBody};
+use mocket_core::{Body, ServerOptions, Service};
 
 use crate::executor;
 use crate::socket::{Conn, Listener};
@@ -71,16 +71,9 @@ fn builder(opts: &ServerOptions) -> http1::Builder {
 async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
     let grace = service.options().shutdown_grace;
     let svc = service_fn(move |req: hyper::Request<Incoming>| {
-        let mut unread = UnreadBody::default();
-        let req = req.map(|body| {
-            if http_body::Body::is_end_stream(&body) {
-                Body::empty()
-            } else {
-                let (body, tracker) = Body::tracked(body);
-                unread = tracker;
-                body
-            }
-        });
+        let (head, body) = req.into_parts();
+        let (body, unread) = Body::tracked(body);
+        let req = hyper::Request::from_parts(head, body);
         let fut = service.call(req);
         async move {
             let mut res = fut.await;
