@@ -170,6 +170,7 @@ impl Body {
     }
 
     /// Takes out an unrendered error, leaving the body empty.
+    #[inline]
     pub(crate) fn take_error(&mut self) -> Option<Error> {
         if !matches!(self.kind, Kind::Error(_)) {
             return None;

@@ -61,11 +61,7 @@ pub(crate) fn dispatch(app: AppRef, req: http::Request<Body>) -> Dispatch {
         Ok(inner) => inner,
         Err(panic) => Step::ready(app.clone(), panic_error(&*panic).into_response()),
     };
-    Dispatch {
-        inner,
-        app,
-        is_head,
-    }
+    Dispatch { inner, is_head }
 }
 
 fn route(app: &AppInner, head: &http::request::Parts) -> (Endpoint, Params, Option<u32>) {
@@ -122,7 +118,7 @@ fn chain_for(app: &AppInner, path: &str, route: Option<u32>) -> Chain {
         return Chain::All(app.middlewares.len() as u16);
     }
     match route {
-        Some(pattern) if app.patterns[pattern as usize].static_chain.is_some() => {
+        Some(pattern) if app.patterns[pattern as usize].chain.is_some() => {
             Chain::OfPattern(pattern)
         }
         _ => Chain::Picked(covering(app, path).collect()),
@@ -141,9 +137,20 @@ fn covering<'a>(app: &'a AppInner, path: &'a str) -> impl Iterator<Item = u16> +
         })
 }
 
-/// [`covering`], kept: a static pattern's chain, computed at setup.
-pub(crate) fn chain_covering(app: &AppInner, path: &str) -> Box<[u16]> {
-    covering(app, path).collect()
+/// The chain of every path `pattern` matches, computed at setup, or
+/// `None` if some scope covers only part of them (`/:a` and a scope `/api`).
+pub(crate) fn chain_of_pattern(app: &AppInner, pattern: &str) -> Option<Box<[u16]>> {
+    let mut chain = Vec::new();
+    for (i, scope) in app.scopes.iter().enumerate() {
+        let covered = match scope {
+            None => true,
+            Some(scope) => scope.covers_pattern(pattern)?,
+        };
+        if covered {
+            chain.push(i as u16);
+        }
+    }
+    Some(chain.into())
 }
 
 fn allow_header(mut allowed: Vec<Method>) -> HeaderValue {
@@ -170,7 +177,6 @@ fn panic_error(panic: &(dyn Any + Send)) -> Error {
 /// The future [`Service::call`](crate::Service::call) returns.
 pub(crate) struct Dispatch {
     inner: Step,
-    app: AppRef,
     is_head: bool,
 }
 
@@ -179,13 +185,7 @@ impl Future for Dispatch {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
         let this = &mut *self;
-        let mut res = match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut this.inner).poll(cx))) {
-            Ok(Poll::Ready(res)) => res,
-            Ok(Poll::Pending) => return Poll::Pending,
-            // A middleware panicked; `render_error` survives an error handler
-            // that panics too.
-            Err(panic) => this.app.render_error(panic_error(&*panic).into_response()),
-        };
+        let mut res = ready!(Pin::new(&mut this.inner).poll(cx));
         if this.is_head {
             strip_body(&mut res);
         }
@@ -223,16 +223,15 @@ enum StepState {
     /// Boxed: rare (404, 405, early errors), and inline it would make every
     /// step as large as a response, and steps are moved.
     Ready(Option<Box<Response>>),
-    Middleware(ResponseFuture),
-    /// A handler's future: its panics become a 500 here, so the middlewares
-    /// around it see that 500 like any other answer.
-    Handler(ResponseFuture),
+    /// A middleware's or handler's future: its panics become a 500 here, so
+    /// the middlewares around it see that 500 like any other answer.
+    Running(ResponseFuture),
 }
 
 impl Step {
     pub(crate) fn middleware(app: AppRef, fut: ResponseFuture) -> Step {
         Step {
-            state: StepState::Middleware(fut),
+            state: StepState::Running(fut),
             app,
         }
     }
@@ -269,7 +268,7 @@ impl Step {
         // Calling the closure runs user code before its future exists.
         match catch_unwind(AssertUnwindSafe(|| app.handlers[id as usize].call(req))) {
             Ok(fut) => Step {
-                state: StepState::Handler(fut),
+                state: StepState::Running(fut),
                 app,
             },
             Err(panic) => Step::ready(app, panic_error(&*panic).into_response()),
@@ -282,10 +281,9 @@ impl Future for Step {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
         let this = &mut *self;
-        let res = match &mut this.state {
+        let mut res = match &mut this.state {
             StepState::Ready(res) => *res.take().expect("a chain step polled after it finished"),
-            StepState::Middleware(fut) => ready!(fut.as_mut().poll(cx)),
-            StepState::Handler(fut) => {
+            StepState::Running(fut) => {
                 match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
                     Ok(Poll::Ready(res)) => res,
                     Ok(Poll::Pending) => return Poll::Pending,
@@ -293,7 +291,8 @@ impl Future for Step {
                 }
             }
         };
-        Poll::Ready(this.app.render_error(res))
+        this.app.render_error_in_place(&mut res);
+        Poll::Ready(res)
     }
 }
 
@@ -321,5 +320,35 @@ impl Scope {
             }
         }
         true
+    }
+
+    /// Whether this scope covers every path `pattern` matches (`Some(true)`),
+    /// none of them (`Some(false)`), or depends on the path (`None`).
+    /// Literal segments match raw path segments, as in [`Scope::covers`].
+    fn covers_pattern(&self, pattern: &str) -> Option<bool> {
+        let is_param = |s: &str| s.starts_with(':');
+        let mut segments = pattern.split('/');
+        for want in self.prefix.split('/') {
+            if want.starts_with("**") {
+                return Some(true);
+            }
+            let Some(got) = segments.next() else {
+                return Some(false);
+            };
+            // `*` and `**` in a pattern may match paths on either side.
+            if got.starts_with('*') {
+                return None;
+            }
+            let want_any = want.starts_with([':', '*']);
+            match (want_any, is_param(got)) {
+                (true, true) => {}
+                (true, false) if !got.is_empty() => {}
+                (true, false) => return Some(false),
+                (false, true) => return None,
+                (false, false) if got == want => {}
+                (false, false) => return Some(false),
+            }
+        }
+        Some(true)
     }
 }

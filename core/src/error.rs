@@ -126,6 +126,14 @@ impl Error {
         }
     }
 
+    /// The public message, taken without copying when it is static.
+    pub(crate) fn into_message(self) -> Cow<'static, str> {
+        let Inner {
+            status, message, ..
+        } = *self.inner;
+        message.unwrap_or(Cow::Borrowed(status.canonical_reason().unwrap_or("Error")))
+    }
+
     /// The cause, if any; it is for logs, not for clients.
     ///
     /// ```

@@ -65,10 +65,7 @@ impl Chain {
         match self {
             Chain::All(n) => (pos < *n).then_some(pos as usize),
             Chain::Picked(v) => at(v),
-            Chain::OfPattern(p) => at(app.patterns[*p as usize]
-                .static_chain
-                .as_deref()
-                .unwrap_or(&[])),
+            Chain::OfPattern(p) => at(app.patterns[*p as usize].chain.as_deref().unwrap_or(&[])),
         }
     }
 }

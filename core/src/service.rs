@@ -95,7 +95,7 @@ impl Service {
     /// assert_eq!(service.call(req).await.status(), 404);
     /// # });
     /// ```
-    pub fn call(&self, req: http::Request<Body>) -> impl Future<Output = Response> + use<> {
+    pub fn call(&self, req: http::Request<Body>) -> impl Future<Output = Response> + Unpin + use<> {
         crate::dispatch::dispatch(self.app.clone(), req)
     }
 }

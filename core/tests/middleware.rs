@@ -349,3 +349,43 @@ fn scoped_middleware_registered_after_a_static_route_still_runs() {
     let res = futures_executor::block_on(app.request("/apix"));
     assert!(!res.headers().contains_key("x-scoped"));
 }
+
+/// Chains worked out at setup for parameter patterns must agree with the
+/// per-path rule, including patterns only some of whose paths are covered.
+#[test]
+fn scoped_middleware_on_parameter_routes_matches_the_path_rule() {
+    let mark = |name: &'static str| {
+        move |req, next: mocket_core::Next| async move {
+            let mut res = next.run(req).await;
+            res.headers_mut()
+                .append("x-mw", HeaderValue::from_static(name));
+            res
+        }
+    };
+    let mut app = Mocket::new();
+    app.use_middleware_at("/api", mark("api"));
+    app.get("/api/users/:id", |_req| async { "user" });
+    app.get("/:section/x", |_req| async { "section" });
+    app.get("/files/*", |_req| async { "file" });
+    app.get("/deep/**", |_req| async { "deep" });
+    app.get("/apix/:id", |_req| async { "apix" });
+    // Registered after the routes: their chains must be worked out again.
+    app.use_middleware_at("/files/:name", mark("file"));
+    app.use_middleware_at("/deep/a", mark("deep-a"));
+    let marks = |path: &str| -> Vec<String> {
+        let res = futures_executor::block_on(app.request(path));
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.headers()
+            .get_all("x-mw")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(marks("/api/users/7"), ["api"]);
+    assert_eq!(marks("/api/x"), ["api"]);
+    assert!(marks("/other/x").is_empty());
+    assert_eq!(marks("/files/a.txt"), ["file"]);
+    assert_eq!(marks("/deep/a/b"), ["deep-a"]);
+    assert!(marks("/deep/b").is_empty());
+    assert!(marks("/apix/1").is_empty());
+}

@@ -2,7 +2,9 @@
 
 use std::convert::Infallible;
 use std::io;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use http::Version;
@@ -10,7 +12,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use mocket_core::{Body, ServerOptions, Service, UnreadBody};
+use mocket_core::{Body, Response, ServerOptions, Service, UnreadBody};
 use tokio::net::TcpStream;
 
 use crate::graceful;
@@ -75,13 +77,9 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
             UnreadBody::default()
         };
         let req = hyper::Request::from_parts(head, body);
-        let fut = service.call(req);
-        async move {
-            let mut res = fut.await;
-            // hyper closes an HTTP/1 connection whose request body was left
-            // unread; say so, rather than let the client find out.
-            unread.announce_close(&mut res);
-            Ok::<_, Infallible>(res)
+        Answer {
+            response: service.call(req),
+            unread,
         }
     });
     let io = TokioIo::new(stream);
@@ -92,6 +90,26 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
     };
     if let Err(e) = result {
         tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+/// One request's answer. Hand-written rather than an `async` block, which
+/// would move the core's future into its own state on the first poll, and
+/// the response through one more frame on the way out.
+struct Answer<F> {
+    response: F,
+    unread: UnreadBody,
+}
+
+impl<F: Future<Output = Response> + Unpin> Future for Answer<F> {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut res = ready!(Pin::new(&mut self.response).poll(cx));
+        // hyper closes an HTTP/1 connection whose request body was left
+        // unread; say so, rather than let the client find out.
+        self.unread.announce_close(&mut res);
+        Poll::Ready(Ok(res))
     }
 }
 
