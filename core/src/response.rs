@@ -200,15 +200,22 @@ where
     V: TryInto<HeaderValue>,
     V::Error: Into<http::Error>,
 {
-    let mut replaced: smallvec::SmallVec<[HeaderName; 4]> = smallvec::SmallVec::new();
+    let mut converted: smallvec::SmallVec<[(HeaderName, HeaderValue, bool); 4]> =
+        smallvec::SmallVec::new();
     for (k, v) in pairs {
         let name = k.try_into().map_err(|e| Error::internal(e.into()))?;
         let value = v.try_into().map_err(|e| Error::internal(e.into()))?;
-        if !replaced.contains(&name) {
-            headers.remove(&name);
-            replaced.push(name.clone());
+        let repeated = converted.iter().any(|(seen, _, _)| *seen == name);
+        converted.push((name, value, repeated));
+    }
+    // One hash lookup per pair: the first value of a name replaces what the
+    // map held, later ones join it.
+    for (name, value, repeated) in converted {
+        if repeated {
+            headers.append(name, value);
+        } else {
+            headers.insert(name, value);
         }
-        headers.append(name, value);
     }
     Ok(())
 }

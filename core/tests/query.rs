@@ -192,3 +192,32 @@ fn version_defaults_to_http11() {
     app.get("/", |req| async move { format!("{:?}", req.version()) });
     assert_eq!(get(&app, "/").1, "HTTP/1.1");
 }
+
+/// `query_param` decodes only the pair it wants; it must still agree with
+/// the full `form_urlencoded` decoding of `query()` on awkward input.
+#[test]
+fn query_param_agrees_with_the_decoded_map() {
+    let mut app = Mocket::new();
+    app.get("/q", |req| async move {
+        let map = req.query();
+        let mut names: Vec<String> = map.keys().cloned().collect();
+        names.extend(["", "missing", "a b", "a+b", "k=v", "é"].map(String::from));
+        for name in names {
+            assert_eq!(req.query_param(&name), map.get(&name).cloned(), "{name:?}");
+        }
+        "ok"
+    });
+    for query in [
+        "a=1&a=2",
+        "a+b=space&a%20b=second",
+        "k%3Dv=eq&x==y",
+        "flag&&=empty-name&z",
+        "%FF=bad-utf8&v=%FE%41",
+        "%C3%A9=e-acute&plus=%2B+",
+        "trailing=%",
+        "bad=%zz&=&&",
+    ] {
+        let target = format!("/q?{query}");
+        assert_eq!(get(&app, &target).1, "ok", "{query}");
+    }
+}

@@ -1,6 +1,8 @@
 //! The benchmark routes, kept apart from `main` so tests can build the same
 //! app.
 
+use mocket::http::HeaderName;
+use mocket::http::header::CACHE_CONTROL;
 use mocket::prelude::*;
 use serde::Serialize;
 
@@ -72,9 +74,13 @@ pub(crate) fn build() -> Mocket {
         Ok(name.repeat(repeat))
     });
 
+    // Header names as constants, as the axum and hyper peers have them.
     app.get("/headers", |_req| async {
         (
-            [("x-powered-by", "bench"), ("cache-control", "no-store")],
+            [
+                (HeaderName::from_static("x-powered-by"), "bench"),
+                (CACHE_CONTROL, "no-store"),
+            ],
             "ok",
         )
     });
