@@ -19,6 +19,8 @@
 
 mod app;
 mod body;
+#[cfg(feature = "cookies")]
+pub mod cookie;
 mod dispatch;
 mod error;
 mod handler;
