@@ -23,6 +23,8 @@ mod body;
 pub mod cookie;
 mod dispatch;
 mod error;
+#[cfg(feature = "forms")]
+mod form;
 mod handler;
 mod log;
 mod maybe_send;
@@ -39,6 +41,8 @@ mod unread;
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
 pub use body::{Body, BodyError, BoxError};
 pub use error::Error;
+#[cfg(feature = "forms")]
+pub use form::FormData;
 pub use handler::{Handler, ResponseFuture};
 pub use log::request_logger;
 pub use maybe_send::{MaybeSend, MaybeSync};
