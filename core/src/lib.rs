@@ -29,6 +29,8 @@ mod handler;
 mod log;
 mod maybe_send;
 mod middleware;
+#[cfg(feature = "multipart")]
+pub mod multipart;
 mod options;
 mod params;
 mod request;
