@@ -2,7 +2,7 @@
 //! refusing injected ones, and a signed session.
 
 use mocket::cookie::time::{Duration, OffsetDateTime};
-use mocket::cookie::{Cookie, CookieJar, Key, SameSite};
+use mocket::cookie::{Cookie, CookieJar, Key, SameSite, SignedCookieJar};
 use mocket::prelude::*;
 
 /// The signed-cookie cases were computed with this key (32 bytes).
@@ -13,6 +13,7 @@ pub(crate) fn register(app: &mut Mocket) {
     read(app);
     set(app);
     session(app);
+    host(app);
 }
 
 fn read(app: &mut Mocket) {
@@ -90,5 +91,35 @@ fn session(app: &mut Mocket) {
     app.post("/cookies/logout", |req| async move {
         let jar = req.signed_cookies()?.remove("session");
         Ok::<_, Error>((jar, Redirect::to("/cookies/me")))
+    });
+}
+
+/// What cookies need from the host: a clock and a random source.
+fn host(app: &mut Mocket) {
+    // `permanent` reads the clock (20 years from now): the body is the
+    // year the cookie expires.
+    app.get("/cookies/permanent", |_req| async {
+        let cookie = Cookie::build(("remember", "1")).permanent().build();
+        let year = cookie.expires_datetime().map(|t| t.year()).unwrap_or(0);
+        (CookieJar::new().add(cookie), year.to_string())
+    });
+    // Two generated keys: each verifies its own signature only.
+    app.get("/cookies/generated-key", |_req| async {
+        let (a, b) = (Key::generate()?, Key::generate()?);
+        let jar = SignedCookieJar::new(a.clone()).add(Cookie::new("k", "v"));
+        let signed = jar
+            .changes()
+            .next()
+            .map(|c| c.value().to_owned())
+            .unwrap_or_default();
+        let mut headers = mocket::http::HeaderMap::new();
+        headers.insert("cookie", format!("k={signed}").parse()?);
+        let own = SignedCookieJar::from_headers(&headers, a)
+            .get("k")
+            .is_some();
+        let other = SignedCookieJar::from_headers(&headers, b)
+            .get("k")
+            .is_some();
+        Ok::<_, Error>(format!("own key: {own}, other key: {other}"))
     });
 }

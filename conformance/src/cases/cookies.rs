@@ -31,6 +31,7 @@ pub(super) fn cases() -> Vec<Case> {
     let mut cases = reading();
     cases.extend(setting());
     cases.extend(signed());
+    cases.extend(host());
     cases
 }
 
@@ -140,6 +141,36 @@ fn signed() -> Vec<Case> {
                 "set-cookie",
                 "session=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
             ),
+        ),
+    ]
+}
+
+/// What cookies need from the host: a clock, a random source.
+fn host() -> Vec<Case> {
+    vec![
+        case(
+            C,
+            "a permanent cookie expires 20 years from the host's clock",
+        )
+        .send(
+            get("/cookies/permanent"),
+            Expect::status(200).has_header("set-cookie").body_satisfies(
+                "is a year 20 years from now (2045 or later)",
+                |b| {
+                    std::str::from_utf8(b)
+                        .ok()
+                        .and_then(|y| y.parse::<u32>().ok())
+                        .is_some_and(|y| (2045..2200).contains(&y))
+                },
+            ),
+        ),
+        case(
+            C,
+            "a generated key signs and verifies, and differs from the next",
+        )
+        .send(
+            get("/cookies/generated-key"),
+            ok("own key: true, other key: false"),
         ),
     ]
 }
