@@ -46,18 +46,20 @@
 
 mod feed;
 mod form;
+mod problems;
 
 use std::future::poll_fn;
 use std::pin::Pin;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
-use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use http::header::CONTENT_TYPE;
 use http::{HeaderMap, StatusCode};
 
 pub use form::{MultipartForm, UploadedFile};
 
-use self::feed::{Feed, Stalled};
+use self::feed::Feed;
+use self::problems::{check_disposition, to_error};
 use crate::body::Body;
 use crate::error::Error;
 use crate::form::has_essence;
@@ -315,60 +317,6 @@ impl std::fmt::Debug for Field<'_> {
             .field("file_name", &self.file_name())
             .field("content_type", &self.content_type())
             .finish_non_exhaustive()
-    }
-}
-
-/// RFC 7578 §4.2: each part has `Content-Disposition: form-data` and a name.
-fn check_disposition(field: &multer::Field<'_>, part: usize) -> Result<(), Error> {
-    let problem = match field.headers().get(CONTENT_DISPOSITION) {
-        None => "has no Content-Disposition header",
-        Some(value) => {
-            let kind = value.as_bytes().split(|&b| b == b';').next().unwrap_or(b"");
-            if !kind.trim_ascii().eq_ignore_ascii_case(b"form-data") {
-                "has a Content-Disposition other than form-data"
-            } else if field.name().is_none_or(str::is_empty) {
-                "has no name in its Content-Disposition"
-            } else {
-                return Ok(());
-            }
-        }
-    };
-    Err(Error::bad_request(format!(
-        "malformed multipart body: part {part} {problem}"
-    )))
-}
-
-/// A parser failure as the response the client gets.
-fn to_error(stalled: Stalled<multer::Error>) -> Error {
-    let e = match stalled {
-        Stalled::Parser(e) => e,
-        Stalled::WithoutAsking => {
-            return Error::internal("the multipart parser waited without asking for input");
-        }
-    };
-    let malformed = |what: String| Error::bad_request(format!("malformed multipart body: {what}"));
-    match e {
-        multer::Error::StreamSizeExceeded { limit } => Error::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than the limit of {limit} bytes"),
-        ),
-        multer::Error::StreamReadFailed(e) => {
-            Error::bad_request("failed to read the request body").with_source(e)
-        }
-        multer::Error::IncompleteStream => {
-            malformed("the boundary is missing or the body ends before the closing boundary".into())
-        }
-        multer::Error::IncompleteFieldData { field_name } => malformed(format!(
-            "field {:?} is truncated: the body ends before its closing boundary",
-            field_name.unwrap_or_default()
-        )),
-        multer::Error::IncompleteHeaders => malformed("a part's headers are incomplete".into()),
-        multer::Error::ReadHeaderFailed(e) => malformed(format!("invalid part headers ({e})")),
-        multer::Error::DecodeHeaderName { name, .. } => {
-            malformed(format!("invalid part header name {name:?}"))
-        }
-        multer::Error::DecodeHeaderValue { .. } => malformed("invalid part header value".into()),
-        e => Error::internal(e),
     }
 }
 
