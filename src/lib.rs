@@ -26,6 +26,8 @@ pub use serve::{ListenError, Serve};
 
 /// The names most apps need: `use mocket::prelude::*;`.
 pub mod prelude {
+    #[cfg(feature = "cookies")]
+    pub use crate::cookie::{Cookie, CookieJar, SignedCookieJar};
     pub use crate::http::{Method, StatusCode};
     pub use crate::{
         Error, Html, IntoResponse, Json, Mocket, Next, Redirect, Request, Response, Serve,

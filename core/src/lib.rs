@@ -19,12 +19,18 @@
 
 mod app;
 mod body;
+#[cfg(feature = "cookies")]
+pub mod cookie;
 mod dispatch;
 mod error;
+#[cfg(feature = "forms")]
+mod form;
 mod handler;
 mod log;
 mod maybe_send;
 mod middleware;
+#[cfg(feature = "multipart")]
+pub mod multipart;
 mod options;
 mod params;
 mod request;
@@ -37,6 +43,8 @@ mod unread;
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
 pub use body::{Body, BodyError, BoxError};
 pub use error::Error;
+#[cfg(feature = "forms")]
+pub use form::FormData;
 pub use handler::{Handler, ResponseFuture};
 pub use log::request_logger;
 pub use maybe_send::{MaybeSend, MaybeSync};

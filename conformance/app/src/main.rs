@@ -7,8 +7,11 @@
 //! which the `Listening on http://…` line shows).
 
 mod bodies;
+mod cookies;
 mod failures;
+mod forms;
 mod middleware;
+mod multipart;
 mod responses;
 mod routing;
 mod state;
@@ -42,5 +45,8 @@ fn build() -> Mocket {
     bodies::register(&mut app);
     failures::register(&mut app);
     state::register(&mut app);
+    cookies::register(&mut app);
+    forms::register(&mut app);
+    multipart::register(&mut app);
     app
 }

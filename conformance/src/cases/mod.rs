@@ -4,13 +4,16 @@
 mod bad_input;
 mod body_limits;
 mod body_readers;
+mod cookies;
 mod errors;
+mod forms;
 mod groups;
 mod head;
 mod injection;
 mod keep_alive;
 mod methods;
 mod middleware;
+mod multipart;
 mod panics;
 mod query;
 mod request_head;
@@ -39,6 +42,9 @@ pub fn all() -> Vec<Case> {
         injection::cases(),
         bad_input::cases(),
         keep_alive::cases(),
+        cookies::cases(),
+        forms::cases(),
+        multipart::cases(),
     ]
     .concat()
 }

@@ -1,0 +1,206 @@
+//! `application/x-www-form-urlencoded` bodies: typed through serde, as
+//! `FormData`, content-type checks, limits and hostile input.
+
+mod common;
+
+use common::{counted_stream, send, with_body};
+use mocket_core::http::StatusCode;
+use mocket_core::{Error, FormData, Json, Mocket};
+use serde::{Deserialize, Serialize};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+#[derive(Debug, Deserialize, Serialize)]
+struct Signup {
+    name: String,
+    age: u8,
+    newsletter: Option<bool>,
+    #[serde(default)]
+    tag: Vec<String>,
+}
+
+fn app() -> Mocket {
+    let mut app = Mocket::new();
+    app.post("/typed", |mut req| async move {
+        Ok::<_, Error>(Json(req.form::<Signup>().await?))
+    });
+    app.post("/map", |mut req| async move {
+        let form = req.form_data().await?;
+        let pairs: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        Ok::<_, Error>(pairs.join("|"))
+    });
+    app
+}
+
+fn post(
+    path: &str,
+    content_type: Option<&str>,
+    body: impl Into<mocket_core::Body>,
+) -> (StatusCode, String) {
+    let (status, _, body) = send(&app(), with_body("POST", path, content_type, body));
+    (status, body)
+}
+
+#[test]
+fn reads_a_typed_form() {
+    let (status, body) = post(
+        "/typed",
+        Some(FORM),
+        "name=Ada+Lovelace&age=36&newsletter=true",
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        r#"{"name":"Ada Lovelace","age":36,"newsletter":true,"tag":[]}"#
+    );
+}
+
+#[test]
+fn repeated_fields_fill_a_vec_in_order() {
+    let (_, body) = post("/typed", Some(FORM), "tag=b&name=x&tag=a&age=1&tag=c%20d");
+    assert_eq!(
+        body,
+        r#"{"name":"x","age":1,"newsletter":null,"tag":["b","a","c d"]}"#
+    );
+}
+
+#[test]
+fn accepts_parameters_and_any_case_in_the_content_type() {
+    for ct in [
+        "application/x-www-form-urlencoded; charset=UTF-8",
+        "Application/X-WWW-Form-URLEncoded",
+        " application/x-www-form-urlencoded ;charset=utf-8",
+    ] {
+        let (status, _) = post("/typed", Some(ct), "name=a&age=1");
+        assert_eq!(status, StatusCode::OK, "{ct}");
+    }
+}
+
+#[test]
+fn a_checked_checkbox_reads_as_true() {
+    let (_, body) = post("/typed", Some(FORM), "name=a&age=1&newsletter=on");
+    assert!(body.contains(r#""newsletter":true"#), "{body}");
+}
+
+#[test]
+fn another_content_type_is_415() {
+    for ct in [
+        Some("application/json"),
+        Some("text/plain"),
+        Some("multipart/form-data; boundary=x"),
+        Some("application/x-www-form-urlencodedx"),
+        None,
+    ] {
+        for path in ["/typed", "/map"] {
+            let (status, body) = post(path, ct, "name=a&age=1");
+            assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct:?} {path}");
+            assert_eq!(
+                body,
+                "expected a request with content-type: application/x-www-form-urlencoded"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_data_is_400_naming_the_problem() {
+    let cases = [
+        ("age=36", "invalid form body: missing field `name`"),
+        (
+            "name=a&age=old",
+            "invalid form body: age: invalid digit found in string",
+        ),
+        (
+            "name=a&age=300",
+            "invalid form body: age: number too large to fit in target type",
+        ),
+        (
+            "name=a&age=1&newsletter=maybe",
+            "invalid form body: newsletter: invalid value: string \"maybe\", expected \"true\", \"on\" or \"false\"",
+        ),
+    ];
+    for (body, message) in cases {
+        assert_eq!(
+            post("/typed", Some(FORM), body),
+            (StatusCode::BAD_REQUEST, message.to_owned()),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn form_data_keeps_every_pair_in_order() {
+    let (status, body) = post("/map", Some(FORM), "b=2&a=1&b=3&empty=&flag&x+y=p%2Bq");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "b=2|a=1|b=3|empty=|flag=|x y=p+q");
+}
+
+#[test]
+fn hostile_encodings_are_read_not_rejected() {
+    // Bad escapes stay as written; bytes that are not UTF-8 become U+FFFD,
+    // as browsers do; separators alone make no pairs.
+    let (status, body) = post("/map", Some(FORM), "a=%zz%&b=%FF%FE&&&=v&c=%00");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "a=%zz%|b=\u{FFFD}\u{FFFD}|=v|c=\0");
+    let (status, body) = post("/map", Some(FORM), vec![b'a', b'=', 0xff]);
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "a=\u{FFFD}"));
+}
+
+#[test]
+fn an_empty_body_is_an_empty_form() {
+    assert_eq!(
+        post("/map", Some(FORM), ""),
+        (StatusCode::OK, String::new())
+    );
+    let (status, body) = post("/typed", Some(FORM), "");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("missing field"), "{body}");
+}
+
+#[test]
+fn the_body_limit_applies() {
+    let mut app = app();
+    app.body_limit(64);
+    let big = format!("name={}&age=1", "a".repeat(100));
+    let (status, _, body) = send(&app, with_body("POST", "/typed", Some(FORM), big.clone()));
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body, "request body is larger than the limit of 64 bytes");
+
+    // Streamed, with no length announced: cut off once past the limit.
+    let (stream, pulled) = counted_stream(1000, 16);
+    let (status, _, _) = send(&app, with_body("POST", "/map", Some(FORM), stream));
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(pulled.load(std::sync::atomic::Ordering::SeqCst) <= 5);
+}
+
+#[test]
+fn many_fields_are_fine() {
+    let body: Vec<String> = (0..5000).map(|i| format!("f{i}={i}")).collect();
+    let mut app = Mocket::new();
+    app.post("/", |mut req| async move {
+        let form = req.form_data().await?;
+        Ok::<_, Error>(format!(
+            "{} {}",
+            form.len(),
+            form.get("f4999").unwrap_or("-")
+        ))
+    });
+    let (_, _, text) = send(&app, with_body("POST", "/", Some(FORM), body.join("&")));
+    assert_eq!(text, "5000 4999");
+}
+
+#[test]
+fn form_data_deserializes_too() {
+    let mut form = FormData::new();
+    form.append("name", "Ada");
+    form.append("age", "36");
+    form.append("tag", "a&b=c");
+    form.append("tag", "d");
+    let signup: Signup = form.deserialize().unwrap();
+    assert_eq!(signup.tag, ["a&b=c", "d"]);
+    let err = FormData::from_urlencoded(b"name=x")
+        .deserialize::<Signup>()
+        .unwrap_err();
+    assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(err.message(), "invalid form data: missing field `age`");
+}
