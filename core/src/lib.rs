@@ -19,6 +19,7 @@
 
 mod app;
 mod body;
+pub mod cors;
 mod dispatch;
 mod error;
 mod handler;
@@ -33,9 +34,11 @@ mod serve_error;
 mod service;
 mod state;
 mod unread;
+mod vary;
 
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
 pub use body::{Body, BodyError, BoxError};
+pub use cors::Cors;
 pub use error::Error;
 pub use handler::{Handler, ResponseFuture};
 pub use log::request_logger;
