@@ -19,6 +19,7 @@
 
 mod app;
 mod body;
+pub mod compression;
 pub mod cors;
 mod dispatch;
 mod error;
@@ -38,6 +39,8 @@ mod vary;
 
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
 pub use body::{Body, BodyError, BoxError};
+#[cfg(feature = "compression")]
+pub use compression::Compression;
 pub use cors::Cors;
 pub use error::Error;
 pub use handler::{Handler, ResponseFuture};

@@ -103,10 +103,7 @@ fn a_preflight_from_an_allowed_origin_is_answered_without_the_handler() {
     );
     assert_eq!(headers["access-control-max-age"], "600");
     assert!(headers.get("access-control-expose-headers").is_none());
-    assert_eq!(
-        vary(&headers),
-        ["Origin", "Access-Control-Request-Headers"]
-    );
+    assert_eq!(vary(&headers), ["Origin", "Access-Control-Request-Headers"]);
     assert!(headers.get(header::ALLOW).is_none());
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
@@ -356,10 +353,7 @@ fn a_mirrored_preflight_without_requested_headers_allows_none() {
     let (status, headers, _) = send(&app, req);
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(headers.get("access-control-allow-headers").is_none());
-    assert_eq!(
-        vary(&headers),
-        ["Origin", "Access-Control-Request-Headers"]
-    );
+    assert_eq!(vary(&headers), ["Origin", "Access-Control-Request-Headers"]);
 }
 
 #[test]
