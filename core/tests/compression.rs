@@ -316,8 +316,9 @@ fn compressing_weakens_a_strong_etag_drops_accept_ranges_and_keeps_vary() {
 }
 
 #[test]
-fn head_gets_gets_headers_without_compressing_anything() {
+fn head_gets_the_headers_of_get_with_the_compressed_length() {
     let app = app_with(Compression::new());
+    let (_, _, get_body) = send_bytes(&app, get("/text", Some("br")));
     let req = http::Request::head("/text")
         .header("accept-encoding", "br")
         .body(Body::empty())
@@ -326,10 +327,34 @@ fn head_gets_gets_headers_without_compressing_anything() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(encoding_of(&headers), Some("br"));
     assert_eq!(headers[header::VARY], "Accept-Encoding");
-    // The compressed length is unknown without compressing: not sent, and
-    // certainly not the uncompressed one.
+    assert_eq!(
+        headers[header::CONTENT_LENGTH],
+        get_body.len().to_string().as_str()
+    );
+    assert!(body.is_empty());
+}
+
+#[test]
+fn head_of_a_stream_compresses_nothing_and_claims_no_length() {
+    let feed = Feed::default();
+    let mut app = Mocket::new();
+    app.use_middleware(Compression::new().into_middleware());
+    let source = feed.clone();
+    app.get("/events", move |_req| {
+        let source = source.clone();
+        async move { Body::from_stream(source) }
+    });
+    feed.push("data: never read\n\n");
+    let req = http::Request::head("/events")
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let (_, headers, body) = send_bytes(&app, req);
+    assert_eq!(encoding_of(&headers), Some("gzip"));
     assert!(headers.get(header::CONTENT_LENGTH).is_none());
     assert!(body.is_empty());
+    // The source was never read.
+    assert_eq!(feed.0.lock().unwrap().chunks.len(), 1);
 }
 
 #[test]

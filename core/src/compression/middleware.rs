@@ -9,7 +9,7 @@ use http::header::{
     ACCEPT_RANGES, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE,
     ETAG,
 };
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::Encoding;
 use super::encoder::{EncodedBody, Encoder, Levels};
@@ -191,10 +191,9 @@ impl Compression {
         let settings = Arc::new(self);
         move |req: Request, next: Next| {
             let encoding = Encoding::negotiate(req.headers(), &offers);
-            let is_head = req.method() == Method::HEAD;
             CompressionFuture {
                 step: next.step(req),
-                settings: Some((settings.clone(), encoding, is_head)),
+                settings: Some((settings.clone(), encoding)),
             }
         }
     }
@@ -228,7 +227,7 @@ impl Compression {
         }
     }
 
-    fn apply(&self, res: &mut Response, encoding: Encoding, is_head: bool) {
+    fn apply(&self, res: &mut Response, encoding: Encoding) {
         if !self.applies_to(res) {
             return;
         }
@@ -238,14 +237,10 @@ impl Compression {
             return;
         };
         let body = std::mem::take(res.body_mut());
-        // HEAD: the body is dropped unread after the chain, so a streaming
-        // encoder that never runs gives the headers GET would send.
-        let full = if is_head {
-            None
-        } else {
-            body.as_full().cloned()
-        };
-        *res.body_mut() = match full {
+        // For HEAD too: the body is dropped after the chain, but its
+        // compressed length is the `Content-Length` a GET would get. A
+        // stream's encoder never runs for HEAD, as nothing polls it.
+        *res.body_mut() = match body.as_full().cloned() {
             None => Body::from_stream(EncodedBody::new(body, encoder)),
             Some(bytes) => match encoder.compress(&bytes) {
                 Ok(out) if out.len() < bytes.len() => Body::from(out),
@@ -314,7 +309,7 @@ fn weaken_etag(headers: &mut HeaderMap) {
 pub struct CompressionFuture {
     step: Step,
     /// Taken when the response is ready.
-    settings: Option<(Arc<Compression>, Encoding, bool)>,
+    settings: Option<(Arc<Compression>, Encoding)>,
 }
 
 impl Future for CompressionFuture {
@@ -323,11 +318,11 @@ impl Future for CompressionFuture {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
         let this = &mut *self;
         let mut res = ready!(Pin::new(&mut this.step).poll(cx));
-        let (settings, encoding, is_head) = this
+        let (settings, encoding) = this
             .settings
             .take()
             .expect("CompressionFuture polled after it finished");
-        settings.apply(&mut res, encoding, is_head);
+        settings.apply(&mut res, encoding);
         Poll::Ready(res)
     }
 }

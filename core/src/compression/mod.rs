@@ -24,7 +24,8 @@
 //! streamed one is compressed chunk by chunk and sent as it comes) and
 //! `Accept-Ranges`, and a strong `ETag` becomes weak. A complete body that
 //! does not shrink is sent as it was. A HEAD request gets the headers a GET
-//! would, and nothing is compressed for it.
+//! would, `Content-Length` included (so a complete body is compressed for
+//! it too; a streamed one is not, and has no length).
 
 #[cfg(feature = "compression")]
 mod encoder;
