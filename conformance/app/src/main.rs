@@ -7,6 +7,8 @@
 //! which the `Listening on http://…` line shows).
 
 mod bodies;
+mod compression;
+mod cors;
 mod failures;
 mod middleware;
 mod responses;
@@ -42,5 +44,7 @@ fn build() -> Mocket {
     bodies::register(&mut app);
     failures::register(&mut app);
     state::register(&mut app);
+    cors::register(&mut app);
+    compression::register(&mut app);
     app
 }

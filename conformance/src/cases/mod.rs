@@ -4,6 +4,8 @@
 mod bad_input;
 mod body_limits;
 mod body_readers;
+mod compression;
+mod cors;
 mod errors;
 mod groups;
 mod head;
@@ -39,6 +41,8 @@ pub fn all() -> Vec<Case> {
         injection::cases(),
         bad_input::cases(),
         keep_alive::cases(),
+        cors::cases(),
+        compression::cases(),
     ]
     .concat()
 }
