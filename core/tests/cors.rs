@@ -419,3 +419,22 @@ fn max_age_is_in_whole_seconds() {
     let (_, headers, _) = send(&app, preflight("/items", APP, "GET"));
     assert_eq!(headers["access-control-max-age"], "90");
 }
+
+#[test]
+fn one_policy_can_be_cloned_onto_several_groups() {
+    let policy = Cors::new().allow_origin_fn(|origin| origin == APP);
+    let mut app = Mocket::new();
+    for prefix in ["/a", "/b"] {
+        let policy = policy.clone();
+        app.group(prefix, move |group| {
+            group.use_middleware(policy.into_middleware());
+            group.get("/", |_req| async { "ok" });
+        });
+    }
+    for path in ["/a", "/b"] {
+        let (_, headers, _) = send(&app, request("GET", path, &[("origin", APP)]));
+        assert_eq!(headers["access-control-allow-origin"], APP, "{path}");
+        let (_, headers, _) = send(&app, request("GET", path, &[("origin", EVIL)]));
+        assert!(headers.get("access-control-allow-origin").is_none());
+    }
+}

@@ -12,7 +12,7 @@ use http::header::{
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::Encoding;
-use super::encoder::{EncodedBody, Encoder, Levels};
+use super::encoder::{EncodedBody, Encoder, Input, Levels};
 use crate::body::Body;
 use crate::dispatch::Step;
 use crate::maybe_send::{MaybeSend, MaybeSync};
@@ -22,6 +22,10 @@ use crate::response::Response;
 use crate::vary;
 
 /// The default smallest body worth compressing, in bytes.
+///
+/// ```
+/// assert_eq!(mocket_core::compression::DEFAULT_MIN_SIZE, 1024);
+/// ```
 pub const DEFAULT_MIN_SIZE: u64 = 1024;
 
 /// Compresses responses with gzip or Brotli, as the request's
@@ -52,12 +56,14 @@ pub const DEFAULT_MIN_SIZE: u64 = 1024;
 /// assert!(res.body().exact_len().unwrap() < 2200);
 /// # });
 /// ```
+#[derive(Clone)]
 pub struct Compression {
     min_size: u64,
     levels: Levels,
     gzip: bool,
     brotli: bool,
-    compressible: Box<dyn ContentTypeFn>,
+    /// Shared, so that a `Compression` can be cloned.
+    compressible: Arc<dyn ContentTypeFn>,
 }
 
 /// `Fn(&str) -> bool`, `Send + Sync` where there are threads.
@@ -94,7 +100,7 @@ impl Compression {
             levels: Levels { gzip: 4, brotli: 4 },
             gzip: true,
             brotli: true,
-            compressible: Box::new(super::is_compressible),
+            compressible: Arc::new(super::is_compressible),
         }
     }
 
@@ -171,7 +177,7 @@ impl Compression {
     where
         F: Fn(&str) -> bool + MaybeSend + MaybeSync + 'static,
     {
-        self.compressible = Box::new(predicate);
+        self.compressible = Arc::new(predicate);
         self
     }
 
@@ -235,8 +241,11 @@ impl Compression {
             return;
         }
         vary::add(res.headers_mut(), "Accept-Encoding");
-        let size = res.body().exact_len();
-        let Some(encoder) = Encoder::new(encoding, self.levels, size) else {
+        let input = match res.body().as_full() {
+            Some(bytes) => Input::Whole(bytes.len() as u64),
+            None => Input::Stream,
+        };
+        let Some(encoder) = Encoder::new(encoding, self.levels, input) else {
             return;
         };
         let body = std::mem::take(res.body_mut());

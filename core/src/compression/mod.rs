@@ -26,6 +26,11 @@
 //! does not shrink is sent as it was. A HEAD request gets the headers a GET
 //! would, `Content-Length` included (so a complete body is compressed for
 //! it too; a streamed one is not, and has no length).
+//!
+//! Memory: a streamed response holds its encoder until it ends, about
+//! 350 KB for gzip and up to about 1.1 MB for Brotli (whose window is
+//! capped at 256 KiB for streams), which matters for many long-lived
+//! streams such as server-sent events.
 
 #[cfg(feature = "compression")]
 mod encoder;

@@ -39,6 +39,7 @@
 mod respond;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method};
@@ -87,6 +88,7 @@ pub use respond::CorsFuture;
 /// assert_eq!(res.headers()["access-control-max-age"], "600");
 /// # });
 /// ```
+#[derive(Clone)]
 pub struct Cors {
     origins: Origins,
     methods: Allow,
@@ -100,8 +102,10 @@ pub struct Cors {
 trait OriginFn: Fn(&str) -> bool + MaybeSend + MaybeSync {}
 impl<F: Fn(&str) -> bool + MaybeSend + MaybeSync> OriginFn for F {}
 
-type OriginPredicate = Box<dyn OriginFn>;
+/// Shared, so that a `Cors` can be cloned for several groups.
+type OriginPredicate = Arc<dyn OriginFn>;
 
+#[derive(Clone)]
 enum Origins {
     None,
     Any,
@@ -111,6 +115,7 @@ enum Origins {
 }
 
 /// Allowed methods or request headers.
+#[derive(Clone)]
 enum Allow {
     /// The value to send; `None` for an empty list (the header is left out).
     List(Option<HeaderValue>),
@@ -118,6 +123,7 @@ enum Allow {
     Mirror,
 }
 
+#[derive(Clone)]
 enum Expose {
     None,
     List(HeaderValue),
@@ -212,7 +218,7 @@ impl Cors {
     where
         F: Fn(&str) -> bool + MaybeSend + MaybeSync + 'static,
     {
-        self.origins = Origins::Predicate(Box::new(predicate));
+        self.origins = Origins::Predicate(Arc::new(predicate));
         self
     }
 
