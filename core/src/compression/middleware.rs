@@ -190,6 +190,9 @@ impl Compression {
     ///     api.use_middleware(Compression::new().into_middleware());
     /// });
     /// ```
+    // On wasm the settings need not be `Send` (there are no threads); the
+    // `Arc` is shared with the native code path.
+    #[cfg_attr(target_family = "wasm", allow(clippy::arc_with_non_send_sync))]
     pub fn into_middleware(
         self,
     ) -> impl Fn(Request, Next) -> CompressionFuture + MaybeSend + MaybeSync + 'static {
