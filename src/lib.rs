@@ -32,6 +32,10 @@ pub mod prelude {
     pub use crate::{
         Error, Html, IntoResponse, Json, Mocket, Next, Redirect, Request, Response, Serve,
     };
+    // Batteries: middleware most apps register.
+    #[cfg(feature = "compression")]
+    pub use crate::Compression;
+    pub use crate::Cors;
 }
 
 /// Reads an environment variable from wherever the backend's host keeps

@@ -163,6 +163,16 @@ impl Body {
         String::from_utf8(bytes.into()).map_err(|e| BodyError::Read(Box::new(e)))
     }
 
+    /// The complete buffer, when the body is one (for middleware that
+    /// transforms a whole body at once).
+    #[cfg_attr(not(feature = "compression"), allow(dead_code))]
+    pub(crate) fn as_full(&self) -> Option<&Bytes> {
+        match &self.kind {
+            Kind::Full(bytes) => Some(bytes),
+            _ => None,
+        }
+    }
+
     pub(crate) fn from_error(error: Error) -> Self {
         Body {
             kind: Kind::Error(Box::new(error)),

@@ -21,6 +21,8 @@ mod app;
 mod body;
 #[cfg(feature = "cookies")]
 pub mod cookie;
+pub mod compression;
+pub mod cors;
 mod dispatch;
 mod error;
 #[cfg(feature = "forms")]
@@ -39,9 +41,13 @@ mod serve_error;
 mod service;
 mod state;
 mod unread;
+mod vary;
 
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
 pub use body::{Body, BodyError, BoxError};
+#[cfg(feature = "compression")]
+pub use compression::Compression;
+pub use cors::Cors;
 pub use error::Error;
 #[cfg(feature = "forms")]
 pub use form::FormData;

@@ -8,6 +8,8 @@
 
 mod bodies;
 mod cookies;
+mod compression;
+mod cors;
 mod failures;
 mod forms;
 mod middleware;
@@ -48,5 +50,7 @@ fn build() -> Mocket {
     cookies::register(&mut app);
     forms::register(&mut app);
     multipart::register(&mut app);
+    cors::register(&mut app);
+    compression::register(&mut app);
     app
 }

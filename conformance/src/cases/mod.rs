@@ -5,6 +5,8 @@ mod bad_input;
 mod body_limits;
 mod body_readers;
 mod cookies;
+mod compression;
+mod cors;
 mod errors;
 mod forms;
 mod groups;
@@ -45,6 +47,8 @@ pub fn all() -> Vec<Case> {
         cookies::cases(),
         forms::cases(),
         multipart::cases(),
+        cors::cases(),
+        compression::cases(),
     ]
     .concat()
 }
