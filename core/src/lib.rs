@@ -19,9 +19,9 @@
 
 mod app;
 mod body;
+pub mod compression;
 #[cfg(feature = "cookies")]
 pub mod cookie;
-pub mod compression;
 pub mod cors;
 mod dispatch;
 mod error;

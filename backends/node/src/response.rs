@@ -25,8 +25,9 @@ use mocket_core::{Body, Response};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 
-/// Encodes a finished response for the host.
-pub(crate) fn encode(res: Response) -> JsValue {
+/// Encodes a finished response for the host. The answer to a HEAD request
+/// has lost its body already, so its length is the core's to state or not.
+pub(crate) fn encode(res: Response, is_head: bool) -> JsValue {
     let (mut parts, mut body) = res.into_parts();
     let status = parts.status;
 
@@ -37,7 +38,7 @@ pub(crate) fn encode(res: Response) -> JsValue {
     let may_have_body = !(status.is_informational()
         || status == StatusCode::NO_CONTENT
         || status == StatusCode::NOT_MODIFIED);
-    if finished && may_have_body && !parts.headers.contains_key(CONTENT_LENGTH) {
+    if finished && may_have_body && !is_head && !parts.headers.contains_key(CONTENT_LENGTH) {
         // As hyper does natively: a known length is sent as such rather than
         // chunked.
         parts

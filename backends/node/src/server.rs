@@ -17,6 +17,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use js_sys::{Function, Promise, Uint8Array};
+use mocket_core::http::Method;
 use mocket_core::{AddrError, Error, Mocket, SetupError, parse_listen_addr};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -51,7 +52,7 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ServeError> {
     let opts = service.options().clone();
     let renderer = service.clone();
     let render_error = Closure::<dyn FnMut(String) -> JsValue>::new(move |cause: String| {
-        response::encode(renderer.render_error(Error::internal(cause)))
+        response::encode(renderer.render_error(Error::internal(cause)), false)
     });
     // Returns the answer itself when the app has it at once (the common
     // case: no await on anything pending), or a promise of it otherwise.
@@ -60,15 +61,17 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ServeError> {
     let handle = Closure::<dyn FnMut(JsValue, Uint8Array, u32) -> JsValue>::new(
         move |exchange: JsValue, head: Uint8Array, hint: u32| {
             let req = request::build(&head.to_vec(), exchange, BodyHint::from_js(hint));
+            let is_head = req.method() == Method::HEAD;
             let mut answer = Box::pin(service.call(req));
             // A first poll here; a future left pending is polled again (with
             // the executor's waker) by `future_to_promise`, which is allowed:
             // a future registers the waker of its latest poll.
             let mut cx = Context::from_waker(Waker::noop());
             match answer.as_mut().poll(&mut cx) {
-                Poll::Ready(res) => response::encode(res),
+                Poll::Ready(res) => response::encode(res, is_head),
                 Poll::Pending => {
-                    future_to_promise(async move { Ok(response::encode(answer.await)) }).into()
+                    future_to_promise(async move { Ok(response::encode(answer.await, is_head)) })
+                        .into()
                 }
             }
         },

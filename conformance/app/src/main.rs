@@ -7,8 +7,8 @@
 //! which the `Listening on http://…` line shows).
 
 mod bodies;
-mod cookies;
 mod compression;
+mod cookies;
 mod cors;
 mod failures;
 mod forms;

@@ -61,6 +61,15 @@ pub(super) fn cases() -> Vec<Case> {
             Expect::status(200).header("content-length", "8"),
         )
         .then(next.clone(), serving.clone()),
+        case(
+            C,
+            "HEAD of a streamed body of unknown length claims no length",
+        )
+        .send(
+            Req::head("/compress/stream"),
+            Expect::status(200).no_header("content-length"),
+        )
+        .then(next.clone(), serving.clone()),
         case(C, "HEAD in a pipeline between GETs").pipeline(vec![
             (get("/responses/text"), ok("plain text")),
             (

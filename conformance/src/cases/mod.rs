@@ -4,8 +4,8 @@
 mod bad_input;
 mod body_limits;
 mod body_readers;
-mod cookies;
 mod compression;
+mod cookies;
 mod cors;
 mod errors;
 mod forms;
