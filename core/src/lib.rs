@@ -32,6 +32,8 @@ mod response;
 mod serve_error;
 mod service;
 mod state;
+#[cfg(feature = "static-files")]
+pub mod static_files;
 mod unread;
 
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
