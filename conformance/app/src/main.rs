@@ -12,6 +12,7 @@ mod middleware;
 mod responses;
 mod routing;
 mod state;
+mod static_files;
 
 use mocket::prelude::*;
 
@@ -42,5 +43,6 @@ fn build() -> Mocket {
     bodies::register(&mut app);
     failures::register(&mut app);
     state::register(&mut app);
+    static_files::register(&mut app);
     app
 }

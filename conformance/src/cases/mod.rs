@@ -17,6 +17,7 @@ mod request_head;
 mod responses;
 mod routing;
 mod state;
+mod static_files;
 
 use crate::case::{Case, Expect, Req};
 
@@ -39,6 +40,7 @@ pub fn all() -> Vec<Case> {
         injection::cases(),
         bad_input::cases(),
         keep_alive::cases(),
+        static_files::cases(),
     ]
     .concat()
 }
