@@ -1,17 +1,21 @@
 //! [`WasiFs`]: the preopened folders, for `ServeDir`.
 //!
 //! A WASI component sees only the folders its host preopens (wasmtime's
-//! `--dir HOST[::GUEST]`, `cargo mocket run --dir`); paths are resolved
-//! against them by wasi-libc, which also emulates `realpath`, so lookups
-//! canonicalize and check the real path against the folder's, as natively.
-//! The host adds its own fence: nothing outside a preopen can be opened at
-//! all, whatever a symlink says.
+//! `--dir HOST[::GUEST]`, `cargo mocket run --dir`), and the host already
+//! refuses to open anything outside them. Within them, this module keeps
+//! lookups inside the served folder itself: it walks the path one name at a
+//! time, reads each symlink it meets and resolves its target by hand,
+//! refusing a target that is absolute or climbs above the folder.
+//! `std::fs::canonicalize` cannot do it here: wasi-libc emulates `realpath`
+//! by walking from `/`, which fails when the folder is preopened under a
+//! nested name such as `examples/site/public`.
 //!
 //! WASI 0.2's file API as `std` exposes it is synchronous, and these
 //! components run one request at a time per instance (or on one
 //! single-threaded executor as a command), so files are read in 64 KiB
 //! chunks as the body is polled, each read a plain host call.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
@@ -38,29 +42,33 @@ const CHUNK: usize = 64 * 1024;
 /// ```
 #[derive(Debug, Clone)]
 pub struct WasiFs {
-    /// The folder's canonical path, or why it cannot be served.
+    /// The folder as given, or why it cannot be served.
     root: Result<Arc<Path>, Arc<str>>,
 }
 
+/// How many symlinks one lookup follows before giving up (Linux's limit).
+const MAX_LINKS: usize = 40;
+
 impl From<PathBuf> for WasiFs {
     fn from(root: PathBuf) -> Self {
-        let resolved = std::fs::canonicalize(&root).and_then(|real| {
-            if std::fs::metadata(&real)?.is_dir() {
-                Ok(real)
+        let checked = std::fs::metadata(&root).and_then(|meta| {
+            if meta.is_dir() {
+                Ok(())
             } else {
                 Err(io::Error::new(io::ErrorKind::NotADirectory, "not a folder"))
             }
         });
         let shown = root.display();
         WasiFs {
-            root: resolved.map(Arc::from).map_err(|e| {
-                format!(
+            root: match checked {
+                Ok(()) => Ok(Arc::from(root.as_path())),
+                Err(e) => Err(format!(
                     "cannot serve the folder {shown}: {e}; a WASI component sees only the \
                      folders its host grants: `cargo mocket run --dir {shown}`, or \
                      `wasmtime serve --dir {shown}` / `wasmtime run --dir {shown}`"
                 )
-                .into()
-            }),
+                .into()),
+            },
         }
     }
 }
@@ -80,23 +88,8 @@ impl StaticFs for WasiFs {
             Ok(root) => root,
             Err(_) => return Err(io::ErrorKind::NotFound.into()),
         };
-        let mut candidate = root.to_path_buf();
-        candidate.extend(path.segments());
-        let real = std::fs::canonicalize(&candidate).map_err(|e| {
-            // The host's fence: a symlink out of every preopened folder
-            // cannot even be resolved. Out of the folder is not found.
-            if e.kind() == io::ErrorKind::PermissionDenied {
-                tracing::debug!(path = %candidate.display(), error = %e, "the host refuses to resolve the path: not found");
-                io::ErrorKind::NotFound.into()
-            } else {
-                e
-            }
-        })?;
-        if !real.starts_with(root) {
-            tracing::debug!(path = %candidate.display(), real = %real.display(), "a symlink points out of the served folder: not found");
-            return Err(io::ErrorKind::NotFound.into());
-        }
-        let meta = std::fs::metadata(&real)?;
+        let real = resolve_within(root, path.segments().map(str::to_owned).collect())?;
+        let meta = std::fs::metadata(&real).map_err(fenced)?;
         if meta.is_dir() {
             Ok(Entry::Dir)
         } else if meta.is_file() {
@@ -117,6 +110,70 @@ impl StaticFs for WasiFs {
             file: Some(opened),
             remaining: range.end - range.start,
         }))
+    }
+}
+
+/// The path `names` lead to below `root`, symlinks followed by hand: a
+/// relative target is read from the link's own folder, and a target that
+/// is absolute or climbs above `root` is not found.
+fn resolve_within(root: &Path, names: VecDeque<String>) -> io::Result<PathBuf> {
+    let mut todo = names;
+    let mut here = root.to_path_buf();
+    let mut depth = 0usize;
+    let mut links = 0;
+    while let Some(name) = todo.pop_front() {
+        match name.as_str() {
+            "" | "." => continue,
+            ".." => {
+                // Only a symlink's target can say `..`: sanitised paths never do.
+                if depth == 0 {
+                    return Err(outside(&here, ".."));
+                }
+                here.pop();
+                depth -= 1;
+                continue;
+            }
+            _ => {}
+        }
+        here.push(&name);
+        let meta = std::fs::symlink_metadata(&here).map_err(fenced)?;
+        if !meta.file_type().is_symlink() {
+            depth += 1;
+            continue;
+        }
+        links += 1;
+        if links > MAX_LINKS {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "too many levels of symlinks",
+            ));
+        }
+        // The host may refuse to read a link that leads out (wasmtime does,
+        // for absolute targets).
+        let target = std::fs::read_link(&here).map_err(fenced)?;
+        here.pop();
+        let Some(target) = target.to_str().filter(|t| !t.starts_with('/')) else {
+            return Err(outside(&here, &target.display().to_string()));
+        };
+        for part in target.rsplit('/') {
+            todo.push_front(part.to_owned());
+        }
+    }
+    Ok(here)
+}
+
+fn outside(at: &Path, target: &str) -> io::Error {
+    tracing::debug!(at = %at.display(), target, "a symlink points out of the served folder: not found");
+    io::ErrorKind::NotFound.into()
+}
+
+/// The host's fence: a path out of every preopened folder cannot even be
+/// looked at. For the served folder, that is not found.
+fn fenced(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::PermissionDenied {
+        io::ErrorKind::NotFound.into()
+    } else {
+        e
     }
 }
 
