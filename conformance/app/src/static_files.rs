@@ -16,6 +16,7 @@
 //! public/style.css.br              node: zlib.brotliCompressSync(…, quality 11)
 //! public/inside.txt -> hello.txt   a symlink inside the folder
 //! public/leak.txt -> ../secret.txt a symlink out of it (secret.txt is beside public/)
+//! public/abs-leak.txt -> /etc/passwd an absolute symlink out of it
 //! ```
 
 use mocket::prelude::*;

@@ -352,6 +352,10 @@ fn containment_cases() -> Vec<Case> {
             get("/static/leak.txt"),
             error(404, "Not Found").body_lacks(SECRET),
         ),
+        case(C, "an absolute symlink out of the folder is not found").send(
+            get("/static/abs-leak.txt"),
+            error(404, "Not Found").body_lacks("root:"),
+        ),
         case(C, "dotfiles are hidden").send(
             get("/static/.env"),
             error(404, "Not Found").body_lacks("SECRET=dotfile"),
