@@ -36,6 +36,11 @@ fn site() -> MemoryFs {
         .file_modified("data.unknownext", "?", t0())
         .file_modified("docs/index.html", "<h1>docs</h1>", t0())
         .file_modified("bare/readme.txt", "bare", t0())
+        .file_modified(
+            "odd/index.html/inner.txt",
+            "a folder named index.html",
+            t0(),
+        )
         .file_modified(".env", "SECRET=1", t0())
         .file_modified(".well-known/security.txt", "contact", t0())
         .file("timeless.txt", "no time")
@@ -142,8 +147,10 @@ fn folders_get_their_index_and_a_redirect_to_the_trailing_slash() {
         (StatusCode::TEMPORARY_REDIRECT, Some("/assets/"))
     );
 
-    // A folder without an index, and a file asked for as a folder.
+    // A folder without an index (or whose "index" is a folder), and a
+    // file asked for as a folder.
     assert_eq!(send(&app, "/assets/bare/").0, 404);
+    assert_eq!(send(&app, "/assets/odd/").0, 404);
     assert_eq!(send(&app, "/assets/app.css/").0, 404);
 }
 

@@ -49,7 +49,7 @@ use serve::Mounted;
 /// use mocket_core::static_files::{MemoryFs, ServeDir};
 /// let fs = MemoryFs::new()
 ///     .file("app.css", "body { color: teal }")
-///     .file("app.css.br", &b"\x0b\x09\x80body { color: teal }\x03"[..]);
+///     .file("app.css.br", "(the brotli bytes)");
 /// let mut app = mocket_core::Mocket::new();
 /// app.serve_dir("/assets", ServeDir::with_fs(fs).precompressed_br());
 ///
@@ -63,7 +63,7 @@ use serve::Mounted;
 /// assert_eq!(app.request("/assets/missing.css").await.status(), 404);
 /// # });
 /// ```
-pub struct ServeDir<F: StaticFs> {
+pub struct ServeDir<F> {
     fs: F,
     index: Option<String>,
     precompressed: Vec<Coding>,
@@ -210,7 +210,7 @@ impl<F: StaticFs> ServeDir<F> {
     }
 }
 
-impl<F: StaticFs> fmt::Debug for ServeDir<F> {
+impl<F> fmt::Debug for ServeDir<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServeDir")
             .field("index", &self.index)

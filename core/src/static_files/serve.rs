@@ -2,6 +2,7 @@
 //! redirect, variant, preconditions, range, headers, body.
 
 use std::io;
+use std::ops::Range;
 use std::time::SystemTime;
 
 use http::header::{
@@ -23,7 +24,7 @@ use crate::request::Request;
 use crate::response::{IntoResponse, Redirect, Response};
 
 /// A [`ServeDir`] at its mount: how many path segments the mount has.
-pub(crate) struct Mounted<F: StaticFs> {
+pub(crate) struct Mounted<F> {
     pub(crate) dir: ServeDir<F>,
     pub(crate) mount_segments: usize,
 }
@@ -74,23 +75,8 @@ impl<F: StaticFs> Mounted<F> {
         if !self.dir.dotfiles && path.has_dot_segment() {
             return Err(not_found());
         }
-        match self.stat(&path).await? {
-            Entry::File { .. } if trailing_slash => Err(not_found()),
-            Entry::File {
-                len,
-                modified,
-                file,
-            } => Ok(self
-                .file(
-                    req,
-                    &path,
-                    Found {
-                        len,
-                        modified,
-                        file,
-                    },
-                )
-                .await),
+        let (path, entry) = match self.stat(&path).await? {
+            Entry::File { .. } if trailing_slash => return Err(not_found()),
             Entry::Dir => {
                 let Some(index) = &self.dir.index else {
                     return Err(not_found());
@@ -98,26 +84,27 @@ impl<F: StaticFs> Mounted<F> {
                 if !trailing_slash {
                     return Ok(redirect_to_folder(req));
                 }
-                let path = path.join(index);
-                match self.stat(&path).await? {
-                    Entry::File {
-                        len,
-                        modified,
-                        file,
-                    } => Ok(self
-                        .file(
-                            req,
-                            &path,
-                            Found {
-                                len,
-                                modified,
-                                file,
-                            },
-                        )
-                        .await),
-                    Entry::Dir => Err(not_found()),
-                }
+                let index = path.join(index);
+                let entry = self.stat(&index).await?;
+                (index, entry)
             }
+            file => (path, file),
+        };
+        match entry {
+            Entry::File {
+                len,
+                modified,
+                file,
+            } => {
+                let found = Found {
+                    len,
+                    modified,
+                    file,
+                };
+                Ok(self.file(req, &path, found).await)
+            }
+            // A folder named like the index file.
+            Entry::Dir => Err(not_found()),
         }
     }
 
@@ -188,34 +175,19 @@ impl<F: StaticFs> Mounted<F> {
         }
 
         let is_get = req.method() == Method::GET;
-        let mut range = 0..found.len;
-        // Only GET has range semantics (RFC 9110 §14.2); HEAD gets the 200.
-        if let Some(value) = req.headers().get(RANGE).filter(|_| is_get)
-            && conditional::if_range_allows(req.headers(), &validators)
-        {
-            match parse_range(value.to_str().unwrap_or(""), found.len) {
-                RangeRequest::Ignored | RangeRequest::Multiple => {}
-                RangeRequest::Satisfiable(r) => {
-                    let content_range = format!("bytes {}-{}/{}", r.start, r.end - 1, found.len);
-                    if let Ok(v) = HeaderValue::try_from(content_range) {
-                        res.headers_mut().insert(CONTENT_RANGE, v);
-                    }
-                    *res.status_mut() = StatusCode::PARTIAL_CONTENT;
-                    range = r;
+        let range = match self.range(req, &validators, found.len) {
+            Ok(Some(range)) => {
+                let content_range =
+                    format!("bytes {}-{}/{}", range.start, range.end - 1, found.len);
+                if let Ok(v) = HeaderValue::try_from(content_range) {
+                    res.headers_mut().insert(CONTENT_RANGE, v);
                 }
-                RangeRequest::Unsatisfiable(message) => {
-                    let error = Error::new(StatusCode::RANGE_NOT_SATISFIABLE, message);
-                    let mut res = req.render_error(error);
-                    let all = format!("bytes */{}", found.len);
-                    if let Ok(v) = HeaderValue::try_from(all) {
-                        res.headers_mut().insert(CONTENT_RANGE, v);
-                    }
-                    res.headers_mut()
-                        .insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-                    return res;
-                }
+                *res.status_mut() = StatusCode::PARTIAL_CONTENT;
+                range
             }
-        }
+            Ok(None) => 0..found.len,
+            Err(message) => return unsatisfiable(req, message, found.len),
+        };
         res.headers_mut()
             .insert(CONTENT_LENGTH, HeaderValue::from(range.end - range.start));
         if is_get && range.end > range.start {
@@ -228,6 +200,27 @@ impl<F: StaticFs> Mounted<F> {
             }
         }
         res
+    }
+
+    /// The one range to send (GET only: HEAD has no range semantics, RFC
+    /// 9110 §14.2), `None` for the whole file, or why it is a 416.
+    fn range(
+        &self,
+        req: &Request,
+        validators: &Validators,
+        len: u64,
+    ) -> Result<Option<Range<u64>>, String> {
+        let Some(value) = req.headers().get(RANGE) else {
+            return Ok(None);
+        };
+        if req.method() != Method::GET || !conditional::if_range_allows(req.headers(), validators) {
+            return Ok(None);
+        }
+        match parse_range(value.to_str().unwrap_or(""), len) {
+            RangeRequest::Ignored | RangeRequest::Multiple => Ok(None),
+            RangeRequest::Satisfiable(range) => Ok(Some(range)),
+            RangeRequest::Unsatisfiable(message) => Err(message),
+        }
     }
 
     /// The representation to send: the first precompressed sibling the
@@ -269,6 +262,19 @@ impl<F: StaticFs> Mounted<F> {
     }
 }
 
+/// 416, rendered by the app's error handler now so that it keeps
+/// `content-range: bytes */LEN` (RFC 9110 §15.5.17).
+fn unsatisfiable(req: &Request, message: String, len: u64) -> Response {
+    let error = Error::new(StatusCode::RANGE_NOT_SATISFIABLE, message);
+    let mut res = req.render_error(error);
+    if let Ok(v) = HeaderValue::try_from(format!("bytes */{len}")) {
+        res.headers_mut().insert(CONTENT_RANGE, v);
+    }
+    res.headers_mut()
+        .insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    res
+}
+
 /// A file `stat` found.
 struct Found<F> {
     len: u64,
@@ -289,7 +295,7 @@ fn redirect_to_folder(req: &Request) -> Response {
 /// The content type for a file name, from its extension (`mime_guess`),
 /// with `charset=utf-8` on text types as Hono and Express send them;
 /// `application/octet-stream` when the extension says nothing.
-pub(crate) fn content_type(name: &str) -> HeaderValue {
+fn content_type(name: &str) -> HeaderValue {
     let Some(mime) = mime_guess::from_path(name).first_raw() else {
         return HeaderValue::from_static("application/octet-stream");
     };
