@@ -15,6 +15,7 @@
 //! public/style.css.gz              gzip -9 -n -k style.css
 //! public/style.css.br              node: zlib.brotliCompressSync(…, quality 11)
 //! public/inside.txt -> hello.txt   a symlink inside the folder
+//! public/sub/up-hello.txt -> ../hello.txt, public/linked-sub -> sub: more of them
 //! public/leak.txt -> ../secret.txt a symlink out of it (secret.txt is beside public/)
 //! public/abs-leak.txt -> /etc/passwd an absolute symlink out of it
 //! ```

@@ -348,6 +348,16 @@ fn containment_cases() -> Vec<Case> {
     vec![
         case(C, "a symlink inside the folder is followed")
             .send(get("/static/inside.txt"), Expect::status(200).text(HELLO)),
+        case(C, "a symlink inside the folder may climb with `..`").send(
+            get("/static/sub/up-hello.txt"),
+            Expect::status(200).text(HELLO),
+        ),
+        case(C, "a symlinked folder inside the folder is followed").send(
+            get("/static/linked-sub/"),
+            Expect::status(200)
+                .header("content-type", HTML)
+                .body("<h1>Sub</h1>\n"),
+        ),
         case(C, "a symlink out of the folder is not found").send(
             get("/static/leak.txt"),
             error(404, "Not Found").body_lacks(SECRET),
