@@ -24,8 +24,24 @@ pub use mocket_core::*;
 mod serve;
 pub use serve::{ListenError, Serve};
 
+/// A folder of files to serve, read with the backend's file access:
+/// tokio natively, `node:fs` on Node.js, the preopened folders on WASI
+/// (grant them with `cargo mocket run --dir public`, or wasmtime's
+/// `--dir`). The README's "Static files" section has the details.
+///
+/// ```no_run
+/// use mocket::prelude::*;
+/// let mut app = Mocket::new();
+/// app.serve_dir("/assets", ServeDir::new("public").precompressed_br().precompressed_gzip());
+/// app.listen(":3000");
+/// ```
+#[cfg(feature = "static-files")]
+pub type ServeDir = mocket_core::static_files::ServeDir<serve::HostFs>;
+
 /// The names most apps need: `use mocket::prelude::*;`.
 pub mod prelude {
+    #[cfg(feature = "static-files")]
+    pub use crate::ServeDir;
     #[cfg(feature = "cookies")]
     pub use crate::cookie::{Cookie, CookieJar, SignedCookieJar};
     pub use crate::http::{Method, StatusCode};

@@ -45,18 +45,24 @@ impl Serve for mocket_core::Mocket {
     }
 }
 
+#[cfg(feature = "static-files")]
+pub(crate) use backend::HostFs;
 pub(crate) use backend::env_var;
 
 /// Native: hyper 1 + tokio.
 #[cfg(not(target_family = "wasm"))]
 mod backend {
     pub(crate) use super::std_host::{env_var, exit_with_error};
+    #[cfg(feature = "static-files")]
+    pub(crate) use mocket_native::NativeFs as HostFs;
     pub(crate) use mocket_native::{ServeError, serve};
 }
 
 /// Node.js: `wasm32-unknown-unknown` + wasm-bindgen on `node:http`.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod backend {
+    #[cfg(feature = "static-files")]
+    pub(crate) use mocket_node::NodeFs as HostFs;
     pub(crate) use mocket_node::{ServeError, env_var, exit_with_error, serve};
 }
 
@@ -64,6 +70,8 @@ mod backend {
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod backend {
     pub(crate) use super::std_host::{env_var, exit_with_error};
+    #[cfg(feature = "static-files")]
+    pub(crate) use mocket_wasi::WasiFs as HostFs;
     pub(crate) use mocket_wasi::{ServeError, serve};
 }
 

@@ -84,6 +84,13 @@ struct Target {
     /// carry over from one request to the next.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     reuse: Option<u32>,
+    /// wasi, wasi-sockets: let the component read this folder (wasmtime's
+    /// `--dir HOST[::GUEST]`; GUEST defaults to HOST), as `ServeDir` needs.
+    /// Repeatable; `build` writes it into run.sh (relative to run.sh's
+    /// folder). Native and Node.js read the host's files directly: there it
+    /// changes nothing.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
 }
 
 /// The backends this tool knows.
@@ -247,12 +254,12 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             };
             let mut script = None;
             if let Some(out) = &out {
-                let (copied, written) = wasi::package(&wasm, &selection, out, mode)?;
+                let (copied, written) = wasi::package(&wasm, &selection, out, mode, &target.dirs)?;
                 wasm = copied;
                 script = Some(written);
             }
             if let Some((port, wasmtime)) = wasi_run {
-                return wasi::serve(&wasmtime, &wasm, mode, port, target.reuse);
+                return wasi::serve(&wasmtime, &wasm, mode, port, target.reuse, &target.dirs);
             }
             if let (Some(out), Some(script)) = (&out, &script) {
                 eprintln!("{}", wasi::finished(out, script, mode));

@@ -64,6 +64,7 @@ pub(crate) fn package(
     sel: &Selection,
     out: &Path,
     mode: Mode,
+    dirs: &[String],
 ) -> Result<(PathBuf, PathBuf), Failure> {
     fs::create_dir_all(out).map_err(|e| write_failed(out, &e))?;
     let file = format!("{}.wasm", sel.name);
@@ -76,7 +77,7 @@ pub(crate) fn package(
         ))
     })?;
     let script = out.join("run.sh");
-    fs::write(&script, run_script(&file, mode)).map_err(|e| write_failed(&script, &e))?;
+    fs::write(&script, run_script(&file, mode, dirs)).map_err(|e| write_failed(&script, &e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -86,27 +87,35 @@ pub(crate) fn package(
     Ok((dest, script))
 }
 
-/// The `run.sh` written next to the component.
-fn run_script(file: &str, mode: Mode) -> String {
+/// The `run.sh` written next to the component; `dirs` are the folders
+/// granted with `--dir` (relative ones are relative to run.sh's folder,
+/// where it runs).
+fn run_script(file: &str, mode: Mode, dirs: &[String]) -> String {
     // Cargo target names hold only letters, digits, `-` and `_`: `file`
     // needs no quoting, but is quoted anyway.
+    let grants: String = dirs
+        .iter()
+        .map(|d| format!("--dir {} ", sh_quote(d)))
+        .collect();
     let (what, command, other) = match mode {
         Mode::Http => (
             "as a wasi:http component (mode 1).\n\
              # Arguments go to `wasmtime serve` (for example\n\
              # --max-instance-reuse-count 1000 to let instances serve many requests).",
             format!(
-                "exec wasmtime serve -S cli --addr \"127.0.0.1:${{PORT:-3000}}\" \"$@\" '{file}'"
+                "exec wasmtime serve -S cli --addr \"127.0.0.1:${{PORT:-3000}}\" {grants}\"$@\" '{file}'"
             ),
-            format!("wasmtime run -S http -S inherit-network -S tcp --env PORT=3000 '{file}'"),
+            format!(
+                "wasmtime run -S http -S inherit-network -S tcp --env PORT=3000 {grants}'{file}'"
+            ),
         ),
         Mode::Sockets => (
             "as a command listening on PORT (mode 2).\n\
              # Arguments go to the app.",
             format!(
-                "exec wasmtime run -S http -S inherit-network -S tcp --env \"PORT=${{PORT:-3000}}\" '{file}' \"$@\""
+                "exec wasmtime run -S http -S inherit-network -S tcp --env \"PORT=${{PORT:-3000}}\" {grants}'{file}' \"$@\""
             ),
-            format!("wasmtime serve -S cli --addr 127.0.0.1:3000 '{file}'"),
+            format!("wasmtime serve -S cli --addr 127.0.0.1:3000 {grants}'{file}'"),
         ),
     };
     format!(
@@ -121,6 +130,11 @@ fn run_script(file: &str, mode: Mode) -> String {
          {command}\n",
         version = tools::WASMTIME_VERSION,
     )
+}
+
+/// `text` as one single-quoted shell word.
+fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// The port to serve on: `PORT`, default 3000.
@@ -139,13 +153,15 @@ pub(crate) fn port() -> Result<u16, Failure> {
 }
 
 /// Serves `wasm` in `mode` on 127.0.0.1:`port` with `wasmtime`; `reuse`
-/// sets how many requests a `wasmtime serve` instance may serve.
+/// sets how many requests a `wasmtime serve` instance may serve, `dirs`
+/// are the folders the component may read (wasmtime's `--dir`).
 pub(crate) fn serve(
     wasmtime: &Path,
     wasm: &Path,
     mode: Mode,
     port: u16,
     reuse: Option<u32>,
+    dirs: &[String],
 ) -> Result<ExitCode, Failure> {
     let mut cmd = Command::new(wasmtime);
     match mode {
@@ -155,16 +171,25 @@ pub(crate) fn serve(
             if let Some(n) = reuse {
                 cmd.arg("--max-instance-reuse-count").arg(n.to_string());
             }
+            grant(&mut cmd, dirs);
             cmd.arg(wasm);
             serve_relayed(cmd)
         }
         Mode::Sockets => {
             cmd.args(["run", "-S", "http", "-S", "inherit-network", "-S", "tcp"])
                 .arg("--env")
-                .arg(format!("PORT={port}"))
-                .arg(wasm);
+                .arg(format!("PORT={port}"));
+            grant(&mut cmd, dirs);
+            cmd.arg(wasm);
             tools::exec(cmd)
         }
+    }
+}
+
+/// `--dir D` for each folder granted to the component.
+fn grant(cmd: &mut Command, dirs: &[String]) {
+    for dir in dirs {
+        cmd.arg("--dir").arg(dir);
     }
 }
 
@@ -298,8 +323,20 @@ mod tests {
     }
 
     #[test]
+    fn the_run_script_grants_the_folders() {
+        let dirs = ["public".to_owned(), "it's::data".to_owned()];
+        let serve = run_script("app.wasm", Mode::Http, &dirs);
+        assert!(
+            serve.contains("--dir 'public' --dir 'it'\\''s::data' \"$@\" 'app.wasm'\n"),
+            "{serve}"
+        );
+        let run = run_script("app.wasm", Mode::Sockets, &dirs[..1]);
+        assert!(run.contains("--dir 'public' 'app.wasm' \"$@\"\n"), "{run}");
+    }
+
+    #[test]
     fn the_run_script_has_the_wasmtime_command() {
-        let serve = run_script("app.wasm", Mode::Http);
+        let serve = run_script("app.wasm", Mode::Http, &[]);
         assert!(serve.starts_with("#!/bin/sh\n"), "{serve}");
         assert!(
             serve.contains(
@@ -307,7 +344,7 @@ mod tests {
             ),
             "{serve}"
         );
-        let run = run_script("app.wasm", Mode::Sockets);
+        let run = run_script("app.wasm", Mode::Sockets, &[]);
         assert!(
             run.contains(
                 "exec wasmtime run -S http -S inherit-network -S tcp --env \"PORT=${PORT:-3000}\" 'app.wasm' \"$@\"\n"

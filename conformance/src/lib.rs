@@ -17,10 +17,12 @@
 pub mod case;
 pub mod cases;
 pub mod client;
+mod fixture;
 mod process;
 mod run;
 
 pub use case::{Backend, Case, Expect, Req};
+pub use fixture::{FIXTURE_LAST_MODIFIED, FIXTURE_MTIME_SECS, fixture_etag, pin_fixture_times};
 pub use process::{
     START_DEADLINE, STOP_DEADLINE, Stop, cargo, run_against, run_against_with, target_dir,
     workspace_root,

@@ -46,8 +46,9 @@ pub enum Stop {
     Unsupported(&'static str),
 }
 
-/// Starts `command` with `PORT=0`, waits for its `Listening on http://ADDR`
-/// line, runs every case against ADDR, then sends SIGTERM and expects exit
+/// Starts `command` with `PORT=0` (in `conformance/app`, unless it has a
+/// directory of its own, after pinning the static-files fixture's times),
+/// waits for its `Listening on http://ADDR` line, runs every case against ADDR, then sends SIGTERM and expects exit
 /// status 0. Everything that goes wrong ends up in the report.
 pub fn run_against(backend: Backend, command: Command) -> Report {
     run_against_with(backend, command, Stop::Term)
@@ -56,6 +57,10 @@ pub fn run_against(backend: Backend, command: Command) -> Report {
 /// [`run_against`], stopping the server as `stop` says.
 pub fn run_against_with(backend: Backend, mut command: Command, stop: Stop) -> Report {
     let mut report = Report::new(backend);
+    // The app serves `public/` from its own folder.
+    if command.get_current_dir().is_none() {
+        command.current_dir(workspace_root().join("conformance").join("app"));
+    }
     command
         .env("PORT", "0")
         // The suite panics handlers on purpose: one line each in the log.
@@ -64,6 +69,14 @@ pub fn run_against_with(backend: Backend, mut command: Command, stop: Stop) -> R
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let shown = format!("{command:?}");
+    // The static-files cases state each file's ETag, made of its time.
+    if let Err(e) = crate::fixture::pin_fixture_times() {
+        report.fail(
+            PROCESS,
+            "the static-files fixture is ready",
+            format!("  cannot set the fixture's modification times: {e}"),
+        );
+    }
     let mut server = match Server::spawn(command) {
         Ok(s) => s,
         Err(e) => {

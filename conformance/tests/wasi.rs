@@ -10,6 +10,11 @@
 //! - mode 2, `--backend wasi-sockets`: `wasmtime run -S http -S
 //!   inherit-network -S tcp --env PORT=$PORT`.
 //!
+//! Each grants the component the static files' folder with `--dir`: mode 1
+//! just `public/`, mode 2 the app's folder around it, so that a symlink out
+//! of `public/` is refused once by the host's fence and once by the
+//! backend's own check.
+//!
 //! Every skip, and its reason, is in the printed report.
 
 use std::path::{Path, PathBuf};
@@ -103,9 +108,17 @@ fn run(backend: &str, extra: &[&str]) -> Command {
     cmd
 }
 
+/// Mode 1 grants only the static files' folder: a symlink out of it stops
+/// at the host's fence.
+const GRANT_PUBLIC: [&str; 2] = ["--dir", "public"];
+
+/// Mode 2 grants the app's whole folder: the symlink out of `public/`
+/// reaches a readable file, and only the backend's own check refuses it.
+const GRANT_APP_FOLDER: [&str; 2] = ["--dir", "."];
+
 #[test]
 fn wasi_http_backend_passes_the_conformance_suite() {
-    let serve = run("wasi", &[]);
+    let serve = run("wasi", &GRANT_PUBLIC);
     let report = run_against_with(
         Backend::WASI_HTTP,
         serve,
@@ -117,7 +130,10 @@ fn wasi_http_backend_passes_the_conformance_suite() {
 
 #[test]
 fn wasi_http_backend_with_reused_instances_passes_the_conformance_suite() {
-    let serve = run("wasi", &["--reuse", "100000"]);
+    let serve = run(
+        "wasi",
+        &["--reuse", "100000", GRANT_PUBLIC[0], GRANT_PUBLIC[1]],
+    );
     let report = run_against_with(
         Backend::WASI_HTTP_REUSE,
         serve,
@@ -129,7 +145,7 @@ fn wasi_http_backend_with_reused_instances_passes_the_conformance_suite() {
 
 #[test]
 fn wasi_sockets_backend_passes_the_conformance_suite() {
-    let command = run("wasi-sockets", &[]);
+    let command = run("wasi-sockets", &GRANT_APP_FOLDER);
     let report = run_against_with(
         Backend::WASI_SOCKETS,
         command,

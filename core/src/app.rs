@@ -742,6 +742,18 @@ impl Group<'_> {
 
     all_method_shortcuts!();
 
+    /// The group's whole prefix, the app's base path included.
+    #[cfg(feature = "static-files")]
+    pub(crate) fn full_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Records a setup problem, reported by `check` and `listen`.
+    #[cfg(feature = "static-files")]
+    pub(crate) fn setup_error(&mut self, problem: String) {
+        self.app.errors.push(problem);
+    }
+
     /// A nested group under this group's prefix.
     ///
     /// ```

@@ -40,6 +40,8 @@ mod response;
 mod serve_error;
 mod service;
 mod state;
+#[cfg(feature = "static-files")]
+pub mod static_files;
 mod unread;
 mod vary;
 

@@ -441,6 +441,15 @@ impl Request {
                 || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
     }
 
+    /// Renders `error` with the app's error handler now, for an answer
+    /// that must carry headers on the rendered error (a 416's
+    /// `content-range`).
+    #[cfg(feature = "static-files")]
+    pub(crate) fn render_error(&self, error: Error) -> crate::Response {
+        use crate::IntoResponse;
+        self.inner.app.render_error(error.into_response())
+    }
+
     /// The `content-length` the client declared, if valid.
     pub(crate) fn declared_length(head: &http::request::Parts) -> Option<u64> {
         head.headers

@@ -20,11 +20,15 @@
 #![forbid(unsafe_code)]
 
 mod conn;
+#[cfg(feature = "static-files")]
+mod fs;
 mod graceful;
 mod server;
 mod shutdown;
 mod timer;
 mod worker;
 
+#[cfg(feature = "static-files")]
+pub use fs::NativeFs;
 pub use mocket_core::ServeError;
 pub use server::{Server, ServerHandle, serve};

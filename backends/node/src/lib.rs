@@ -27,9 +27,13 @@
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "static-files")]
+mod fs;
 mod host;
 mod request;
 mod response;
 mod server;
 
+#[cfg(feature = "static-files")]
+pub use fs::NodeFs;
 pub use server::{ServeError, env_var, exit_with_error, serve};

@@ -41,6 +41,8 @@
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
 mod executor;
+#[cfg(feature = "static-files")]
+mod fs;
 mod incoming;
 mod outgoing;
 mod proxy;
@@ -48,6 +50,8 @@ mod server;
 mod socket;
 mod timer;
 
+#[cfg(feature = "static-files")]
+pub use fs::WasiFs;
 pub use mocket_core::ServeError;
 
 use mocket_core::{Mocket, parse_listen_addr};

@@ -17,6 +17,7 @@ mod multipart;
 mod responses;
 mod routing;
 mod state;
+mod static_files;
 
 use mocket::prelude::*;
 
@@ -52,5 +53,6 @@ fn build() -> Mocket {
     multipart::register(&mut app);
     cors::register(&mut app);
     compression::register(&mut app);
+    static_files::register(&mut app);
     app
 }

@@ -22,6 +22,7 @@ mod request_head;
 mod responses;
 mod routing;
 mod state;
+mod static_files;
 
 use crate::case::{Case, Expect, Req};
 
@@ -49,6 +50,7 @@ pub fn all() -> Vec<Case> {
         multipart::cases(),
         cors::cases(),
         compression::cases(),
+        static_files::cases(),
     ]
     .concat()
 }

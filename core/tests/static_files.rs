@@ -1,0 +1,674 @@
+//! Static files over an in-memory folder: content types, folders and
+//! redirects, HEAD, 405, validators and conditional requests, ranges,
+//! precompressed siblings, fall-through, dotfiles and setup errors.
+
+mod common;
+
+use std::io;
+use std::ops::Range;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::{send, send_bytes};
+use mocket_core::http::{self, HeaderMap, StatusCode};
+use mocket_core::static_files::{Entry, MemoryFs, SafePath, ServeDir, StaticFs};
+use mocket_core::{Body, Error, Json, Mocket};
+
+/// 2023-11-14T22:13:20Z, a whole second.
+fn t0() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+}
+
+const CSS: &str = "body { color: teal }";
+const TEXT: &str = "0123456789abcdefghij";
+
+fn site() -> MemoryFs {
+    MemoryFs::new()
+        .file_modified("index.html", "<h1>home</h1>", t0())
+        .file_modified("app.css", CSS, t0())
+        .file_modified("app.css.br", "BROTLI-BYTES", t0())
+        .file_modified("app.css.gz", "GZIP-BYTES!", t0())
+        .file_modified("only-gz.js", "js", t0())
+        .file_modified("only-gz.js.gz", "GZ", t0())
+        .file_modified("ghost.txt.br", "no original", t0())
+        .file_modified("digits.txt", TEXT, t0())
+        .file_modified("empty.txt", "", t0())
+        .file_modified("logo.png", &b"\x89PNG\r\n\x1a\n\0\0"[..], t0())
+        .file_modified("data.unknownext", "?", t0())
+        .file_modified("docs/index.html", "<h1>docs</h1>", t0())
+        .file_modified("bare/readme.txt", "bare", t0())
+        .file_modified(
+            "odd/index.html/inner.txt",
+            "a folder named index.html",
+            t0(),
+        )
+        .file_modified(".env", "SECRET=1", t0())
+        .file_modified(".well-known/security.txt", "contact", t0())
+        .file("timeless.txt", "no time")
+}
+
+/// The app the tests share: errors as JSON, so it is visible that they go
+/// through the app's error handler.
+fn app_with(dir: ServeDir<MemoryFs>) -> Mocket {
+    let mut app = Mocket::new();
+    app.on_error(|e: Error| {
+        (
+            e.status(),
+            Json(serde_json::json!({ "error": e.message() })),
+        )
+    });
+    app.serve_dir("/assets", dir);
+    app
+}
+
+fn app() -> Mocket {
+    app_with(
+        ServeDir::with_fs(site())
+            .precompressed_br()
+            .precompressed_gzip(),
+    )
+}
+
+fn get(path: &str, headers: &[(&str, &str)]) -> http::Request<Body> {
+    request("GET", path, headers)
+}
+
+fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> http::Request<Body> {
+    let mut builder = http::Request::builder().method(method).uri(path);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    builder.body(Body::empty()).unwrap()
+}
+
+fn h<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).map(|v| v.to_str().unwrap())
+}
+
+fn etag(app: &Mocket, path: &str) -> String {
+    let (_, headers, _) = send(app, get(path, &[]));
+    h(&headers, "etag").expect("an etag").to_owned()
+}
+
+#[test]
+fn serves_a_file_with_its_type_length_and_validators() {
+    let (status, headers, body) = send(&app(), "/assets/app.css");
+    assert_eq!(status, 200);
+    assert_eq!(body, CSS);
+    assert_eq!(h(&headers, "content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(h(&headers, "content-length"), Some("20"));
+    assert_eq!(h(&headers, "accept-ranges"), Some("bytes"));
+    assert_eq!(
+        h(&headers, "last-modified"),
+        Some("Tue, 14 Nov 2023 22:13:20 GMT")
+    );
+    assert_eq!(h(&headers, "vary"), Some("accept-encoding"));
+    assert!(h(&headers, "content-encoding").is_none());
+    let tag = h(&headers, "etag").unwrap();
+    assert!(
+        tag.starts_with('"') && tag.ends_with('"') && !tag.starts_with("W/"),
+        "{tag}"
+    );
+}
+
+#[test]
+fn content_types_come_from_the_extension() {
+    let app = app();
+    for (path, want) in [
+        ("/assets/index.html", "text/html; charset=utf-8"),
+        ("/assets/only-gz.js", "text/javascript; charset=utf-8"),
+        ("/assets/digits.txt", "text/plain; charset=utf-8"),
+        ("/assets/logo.png", "image/png"),
+        ("/assets/data.unknownext", "application/octet-stream"),
+    ] {
+        let (_, headers, _) = send(&app, path);
+        assert_eq!(h(&headers, "content-type"), Some(want), "{path}");
+    }
+    let (_, _, png) = send_bytes(&app, "/assets/logo.png");
+    assert_eq!(&png[..], b"\x89PNG\r\n\x1a\n\0\0");
+}
+
+#[test]
+fn folders_get_their_index_and_a_redirect_to_the_trailing_slash() {
+    let app = app();
+    assert_eq!(send(&app, "/assets/").2, "<h1>home</h1>");
+    assert_eq!(send(&app, "/assets/docs/").2, "<h1>docs</h1>");
+    let (status, headers, _) = send(&app, "/assets/docs/");
+    assert_eq!(
+        (status, h(&headers, "content-type")),
+        (StatusCode::OK, Some("text/html; charset=utf-8"))
+    );
+
+    let (status, headers, _) = send(&app, "/assets/docs?lang=en");
+    assert_eq!(status, StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(h(&headers, "location"), Some("/assets/docs/?lang=en"));
+    let (status, headers, _) = send(&app, "/assets");
+    assert_eq!(
+        (status, h(&headers, "location")),
+        (StatusCode::TEMPORARY_REDIRECT, Some("/assets/"))
+    );
+
+    // A folder without an index (or whose "index" is a folder), and a
+    // file asked for as a folder.
+    assert_eq!(send(&app, "/assets/bare/").0, 404);
+    assert_eq!(send(&app, "/assets/odd/").0, 404);
+    assert_eq!(send(&app, "/assets/app.css/").0, 404);
+}
+
+#[test]
+fn without_index_folders_are_not_found() {
+    let app = app_with(ServeDir::with_fs(site()).no_index());
+    assert_eq!(send(&app, "/assets/docs").0, 404);
+    assert_eq!(send(&app, "/assets/docs/").0, 404);
+    assert_eq!(send(&app, "/assets/").0, 404);
+}
+
+#[test]
+fn missing_files_are_a_404_through_the_error_handler() {
+    let (status, headers, body) = send(&app(), "/assets/nope.css");
+    assert_eq!(status, 404);
+    assert_eq!(h(&headers, "content-type"), Some("application/json"));
+    assert_eq!(body, r#"{"error":"Not Found"}"#);
+    assert_eq!(send(&app(), "/assets/docs/nope/deeper").0, 404);
+}
+
+#[test]
+fn head_has_the_headers_and_no_body() {
+    let (status, headers, body) = send(&app(), request("HEAD", "/assets/digits.txt", &[]));
+    assert_eq!(status, 200);
+    assert_eq!(body, "");
+    assert_eq!(h(&headers, "content-length"), Some("20"));
+    assert_eq!(
+        h(&headers, "content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(h(&headers, "etag").is_some());
+    // Range has no meaning for HEAD: the 200's headers.
+    let (status, headers, _) = send(
+        &app(),
+        request("HEAD", "/assets/digits.txt", &[("range", "bytes=0-1")]),
+    );
+    assert_eq!(
+        (status, h(&headers, "content-length")),
+        (StatusCode::OK, Some("20"))
+    );
+}
+
+#[test]
+fn other_methods_are_405_with_allow() {
+    for m in ["POST", "PUT", "DELETE", "PATCH"] {
+        let (status, headers, body) = send(&app(), request(m, "/assets/app.css", &[]));
+        assert_eq!(status, 405, "{m}");
+        let mut allow: Vec<&str> = h(&headers, "allow").unwrap().split(", ").collect();
+        allow.sort_unstable();
+        assert_eq!(allow, ["GET", "HEAD"]);
+        assert_eq!(body, r#"{"error":"Method Not Allowed"}"#);
+    }
+}
+
+#[test]
+fn if_none_match_gives_304_with_weak_comparison() {
+    let app = app();
+    let tag = etag(&app, "/assets/digits.txt");
+    for value in [
+        tag.clone(),
+        format!("W/{tag}"),
+        "*".to_owned(),
+        format!("\"x\", {tag}"),
+    ] {
+        let (status, headers, body) = send(
+            &app,
+            get("/assets/digits.txt", &[("if-none-match", &value)]),
+        );
+        assert_eq!(status, 304, "{value}");
+        assert_eq!(body, "");
+        assert_eq!(h(&headers, "etag"), Some(tag.as_str()));
+        assert!(h(&headers, "content-length").is_none());
+        assert!(h(&headers, "content-type").is_none());
+    }
+    let (status, _, body) = send(
+        &app,
+        get("/assets/digits.txt", &[("if-none-match", "\"stale\"")]),
+    );
+    assert_eq!((status, body.as_str()), (StatusCode::OK, TEXT));
+    // HEAD is conditional too.
+    let (status, _, _) = send(
+        &app,
+        request("HEAD", "/assets/digits.txt", &[("if-none-match", &tag)]),
+    );
+    assert_eq!(status, 304);
+}
+
+#[test]
+fn if_modified_since_gives_304_unless_if_none_match_is_there() {
+    let app = app();
+    let at = "Tue, 14 Nov 2023 22:13:20 GMT";
+    let later = "Wed, 15 Nov 2023 00:00:00 GMT";
+    let earlier = "Tue, 14 Nov 2023 22:13:19 GMT";
+    assert_eq!(
+        send(&app, get("/assets/app.css", &[("if-modified-since", at)])).0,
+        304
+    );
+    assert_eq!(
+        send(
+            &app,
+            get("/assets/app.css", &[("if-modified-since", later)])
+        )
+        .0,
+        304
+    );
+    assert_eq!(
+        send(
+            &app,
+            get("/assets/app.css", &[("if-modified-since", earlier)])
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        send(
+            &app,
+            get("/assets/app.css", &[("if-modified-since", "garbage")])
+        )
+        .0,
+        200
+    );
+    // If-None-Match wins: a stale tag means 200 whatever the date says.
+    let both = [("if-none-match", "\"stale\""), ("if-modified-since", later)];
+    assert_eq!(send(&app, get("/assets/app.css", &both)).0, 200);
+}
+
+#[test]
+fn if_match_and_if_unmodified_since_give_412() {
+    let app = app();
+    let tag = etag(&app, "/assets/digits.txt");
+    assert_eq!(
+        send(&app, get("/assets/digits.txt", &[("if-match", &tag)])).0,
+        200
+    );
+    let (status, _, body) = send(
+        &app,
+        get("/assets/digits.txt", &[("if-match", "\"other\"")]),
+    );
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            StatusCode::PRECONDITION_FAILED,
+            r#"{"error":"Precondition Failed"}"#
+        )
+    );
+    let weak = format!("W/{tag}");
+    assert_eq!(
+        send(&app, get("/assets/digits.txt", &[("if-match", &weak)])).0,
+        412
+    );
+    let old = [("if-unmodified-since", "Tue, 14 Nov 2023 22:13:19 GMT")];
+    assert_eq!(send(&app, get("/assets/digits.txt", &old)).0, 412);
+    let same = [("if-unmodified-since", "Tue, 14 Nov 2023 22:13:20 GMT")];
+    assert_eq!(send(&app, get("/assets/digits.txt", &same)).0, 200);
+}
+
+#[test]
+fn a_file_without_a_time_has_no_validators() {
+    let (status, headers, _) = send(
+        &app(),
+        get("/assets/timeless.txt", &[("if-none-match", "*")]),
+    );
+    // `*` matches any current representation, tag or not.
+    assert_eq!(status, 304);
+    let (status, headers2, _) = send(&app(), "/assets/timeless.txt");
+    assert_eq!(status, 200);
+    assert!(h(&headers2, "etag").is_none() && h(&headers2, "last-modified").is_none());
+    assert!(h(&headers, "etag").is_none());
+}
+
+#[test]
+fn single_ranges_give_206() {
+    let app = app();
+    for (range, body, content_range) in [
+        ("bytes=0-4", "01234", "bytes 0-4/20"),
+        ("bytes=15-", "fghij", "bytes 15-19/20"),
+        ("bytes=-3", "hij", "bytes 17-19/20"),
+        ("bytes=-100", TEXT, "bytes 0-19/20"),
+        ("bytes=18-1000", "ij", "bytes 18-19/20"),
+        ("bytes=19-19", "j", "bytes 19-19/20"),
+    ] {
+        let (status, headers, got) = send(&app, get("/assets/digits.txt", &[("range", range)]));
+        assert_eq!(status, 206, "{range}");
+        assert_eq!(got, body, "{range}");
+        assert_eq!(h(&headers, "content-range"), Some(content_range), "{range}");
+        assert_eq!(
+            h(&headers, "content-length"),
+            Some(body.len().to_string().as_str())
+        );
+        assert_eq!(
+            h(&headers, "content-type"),
+            Some("text/plain; charset=utf-8")
+        );
+    }
+}
+
+#[test]
+fn bad_and_unsatisfiable_ranges_give_416_with_the_length() {
+    let app = app();
+    for (range, message) in [
+        ("bytes=20-", "range not satisfiable: the file has 20 bytes"),
+        ("bytes=-0", "range not satisfiable: the file has 20 bytes"),
+        (
+            "bytes=5-2",
+            "invalid Range header: the range ends (2) before it starts (5)",
+        ),
+        (
+            "bytes=abc",
+            "invalid Range header: expected bytes=FIRST-LAST, bytes=FIRST- or bytes=-SUFFIX",
+        ),
+        (
+            "bytes=",
+            "invalid Range header: expected bytes=FIRST-LAST, bytes=FIRST- or bytes=-SUFFIX",
+        ),
+    ] {
+        let (status, headers, body) = send(&app, get("/assets/digits.txt", &[("range", range)]));
+        assert_eq!(status, 416, "{range}");
+        assert_eq!(h(&headers, "content-range"), Some("bytes */20"), "{range}");
+        assert_eq!(body, serde_json::json!({ "error": message }).to_string());
+    }
+    let (status, headers, _) = send(&app, get("/assets/empty.txt", &[("range", "bytes=0-")]));
+    assert_eq!(
+        (status, h(&headers, "content-range")),
+        (StatusCode::RANGE_NOT_SATISFIABLE, Some("bytes */0"))
+    );
+}
+
+#[test]
+fn other_units_and_several_ranges_get_the_whole_file() {
+    let app = app();
+    for range in ["items=0-1", "bytes 0-1", "bytes=0-1,5-6"] {
+        let (status, headers, body) = send(&app, get("/assets/digits.txt", &[("range", range)]));
+        assert_eq!((status, body.as_str()), (StatusCode::OK, TEXT), "{range}");
+        assert!(h(&headers, "content-range").is_none());
+    }
+}
+
+#[test]
+fn if_range_decides_between_the_range_and_the_whole_file() {
+    let app = app();
+    let tag = etag(&app, "/assets/digits.txt");
+    let ok = |value: &str| {
+        send(
+            &app,
+            get(
+                "/assets/digits.txt",
+                &[("range", "bytes=0-1"), ("if-range", value)],
+            ),
+        )
+        .0
+    };
+    assert_eq!(ok(&tag), 206);
+    assert_eq!(ok("Tue, 14 Nov 2023 22:13:20 GMT"), 206);
+    assert_eq!(ok("\"stale\""), 200);
+    assert_eq!(ok(&format!("W/{tag}")), 200);
+    assert_eq!(ok("Tue, 14 Nov 2023 22:13:21 GMT"), 200);
+}
+
+#[test]
+fn precompressed_siblings_follow_accept_encoding() {
+    let app = app();
+    let ask = |accept: &str| send(&app, get("/assets/app.css", &[("accept-encoding", accept)]));
+
+    let (_, headers, body) = ask("gzip, deflate, br");
+    assert_eq!(
+        (h(&headers, "content-encoding"), body.as_str()),
+        (Some("br"), "BROTLI-BYTES")
+    );
+    assert_eq!(h(&headers, "content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(h(&headers, "content-length"), Some("12"));
+    assert_eq!(h(&headers, "vary"), Some("accept-encoding"));
+    let br_tag = h(&headers, "etag").unwrap().to_owned();
+
+    let (_, headers, body) = ask("br;q=0.5, gzip");
+    assert_eq!(
+        (h(&headers, "content-encoding"), body.as_str()),
+        (Some("gzip"), "GZIP-BYTES!")
+    );
+    assert_ne!(h(&headers, "etag"), Some(br_tag.as_str()));
+
+    for plain in [
+        "identity",
+        "br;q=0, gzip;q=0",
+        "deflate",
+        "gzip;q=0.5, identity",
+    ] {
+        let (_, headers, body) = ask(plain);
+        assert_eq!(
+            (h(&headers, "content-encoding"), body.as_str()),
+            (None, CSS),
+            "{plain}"
+        );
+        assert_eq!(h(&headers, "vary"), Some("accept-encoding"));
+    }
+    let (_, headers, body) = send(&app, "/assets/app.css");
+    assert_eq!(
+        (h(&headers, "content-encoding"), body.as_str()),
+        (None, CSS)
+    );
+
+    // Each representation validates on its own tag.
+    let (status, _, _) = send(
+        &app,
+        get(
+            "/assets/app.css",
+            &[("accept-encoding", "br"), ("if-none-match", &br_tag)],
+        ),
+    );
+    assert_eq!(status, 304);
+    let (status, _, _) = send(&app, get("/assets/app.css", &[("if-none-match", &br_tag)]));
+    assert_eq!(status, 200);
+
+    // Ranges apply to the representation sent.
+    let (status, headers, body) = send(
+        &app,
+        get(
+            "/assets/app.css",
+            &[("accept-encoding", "br"), ("range", "bytes=0-5")],
+        ),
+    );
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::PARTIAL_CONTENT, "BROTLI")
+    );
+    assert_eq!(h(&headers, "content-range"), Some("bytes 0-5/12"));
+}
+
+#[test]
+fn a_sibling_is_only_used_next_to_its_original() {
+    let app = app();
+    let (_, headers, body) = send(
+        &app,
+        get("/assets/only-gz.js", &[("accept-encoding", "br, gzip")]),
+    );
+    assert_eq!(
+        (h(&headers, "content-encoding"), body.as_str()),
+        (Some("gzip"), "GZ")
+    );
+    assert_eq!(
+        send(&app, get("/assets/ghost.txt", &[("accept-encoding", "br")])).0,
+        404
+    );
+    // Without precompression, siblings are plain files and nothing varies.
+    let plain = app_with(ServeDir::with_fs(site()));
+    let (_, headers, body) = send(&plain, get("/assets/app.css", &[("accept-encoding", "br")]));
+    assert_eq!(
+        (
+            h(&headers, "content-encoding"),
+            h(&headers, "vary"),
+            body.as_str()
+        ),
+        (None, None, CSS)
+    );
+}
+
+#[test]
+fn dotfiles_are_hidden_unless_asked_for() {
+    let app = app();
+    assert_eq!(send(&app, "/assets/.env").0, 404);
+    assert_eq!(send(&app, "/assets/.well-known/security.txt").0, 404);
+    assert_eq!(send(&app, "/assets/%2eenv").0, 404);
+    let open = app_with(ServeDir::with_fs(site()).serve_dotfiles());
+    assert_eq!(send(&open, "/assets/.well-known/security.txt").2, "contact");
+}
+
+#[test]
+fn more_specific_routes_win_over_the_mount() {
+    let mut app = app();
+    app.get("/assets/special", |_req| async { "route" });
+    assert_eq!(send(&app, "/assets/special").2, "route");
+    assert_eq!(send(&app, "/assets/app.css").2, CSS);
+}
+
+#[test]
+fn falling_through_reaches_later_routes_and_the_apps_404() {
+    let mut app = Mocket::new();
+    app.not_found(|_req| async { (StatusCode::NOT_FOUND, "custom 404") });
+    app.serve_dir("/", ServeDir::with_fs(site()).fall_through());
+    app.get("/:page", |req| async move {
+        format!("page {}", req.param("page").unwrap())
+    });
+    app.post("/app.css", |_req| async { "posted" });
+
+    assert_eq!(send(&app, "/app.css").2, CSS, "an existing file wins");
+    assert_eq!(send(&app, "/about").2, "page about");
+    assert_eq!(send(&app, "/a/b/c").2, "custom 404");
+    assert_eq!(send(&app, request("POST", "/app.css", &[])).2, "posted");
+    let (status, headers, _) = send(&app, request("DELETE", "/app.css", &[]));
+    // The routes' methods: `/:page` has GET, `/app.css` POST.
+    assert_eq!(
+        (status, h(&headers, "allow")),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("POST, GET, HEAD"))
+    );
+    // A path the folder refuses is not its business either.
+    assert_eq!(send(&app, "/a%2fb").2, "page a/b");
+    assert_eq!(send(&app, "/").2, "<h1>home</h1>");
+}
+
+#[test]
+fn mounts_respect_the_base_path_groups_and_parameters() {
+    let mut app = Mocket::with_base_path("/api");
+    app.serve_dir("/files", ServeDir::with_fs(site()));
+    app.group("/t/:tenant", |t| {
+        t.serve_dir("/static/", ServeDir::with_fs(site()));
+    });
+    assert_eq!(send(&app, "/api/files/app.css").2, CSS);
+    assert_eq!(send(&app, "/files/app.css").0, 404);
+    assert_eq!(send(&app, "/api/t/acme/static/digits.txt").2, TEXT);
+    let (status, headers, _) = send(&app, "/api/t/acme/static");
+    assert_eq!(
+        (status, h(&headers, "location")),
+        (StatusCode::TEMPORARY_REDIRECT, Some("/api/t/acme/static/"))
+    );
+
+    let mut root = Mocket::new();
+    root.serve_dir("/", ServeDir::with_fs(site()));
+    assert_eq!(send(&root, "/").2, "<h1>home</h1>");
+    assert_eq!(send(&root, "/docs/").2, "<h1>docs</h1>");
+}
+
+#[test]
+fn middleware_runs_around_static_files() {
+    let mut app = app();
+    app.use_middleware(|req, next| async move {
+        let mut res = next.run(req).await;
+        res.headers_mut().insert("x-seen", "1".parse().unwrap());
+        res
+    });
+    let (_, headers, _) = send(&app, "/assets/app.css");
+    assert_eq!(h(&headers, "x-seen"), Some("1"));
+}
+
+/// A folder that cannot be served: its check fails.
+struct Unreadable;
+
+impl StaticFs for Unreadable {
+    type File = ();
+    fn check(&self) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "folder `public` not found",
+        ))
+    }
+    async fn stat(&self, _: &SafePath) -> io::Result<Entry<()>> {
+        Err(io::ErrorKind::NotFound.into())
+    }
+    async fn open(&self, _: (), _: Range<u64>) -> io::Result<Body> {
+        Ok(Body::empty())
+    }
+}
+
+#[test]
+fn setup_errors_are_reported_by_check() {
+    let mut app = Mocket::new();
+    app.serve_dir("/assets", ServeDir::with_fs(Unreadable));
+    app.serve_dir("/x/**", ServeDir::with_fs(MemoryFs::new()));
+    app.serve_dir(
+        "/y",
+        ServeDir::with_fs(MemoryFs::new()).index_file("../index.html"),
+    );
+    let problems = app.check().unwrap_err().problems().to_vec();
+    assert_eq!(
+        problems,
+        [
+            "serve_dir /assets: folder `public` not found",
+            "serve_dir /x/**: the mount path cannot hold a wildcard (`*`, `**`)",
+            "serve_dir /y: the index file \"../index.html\" is not a plain file name",
+        ]
+    );
+    assert_eq!(
+        futures_executor::block_on(app.request("/assets/a")).status(),
+        500
+    );
+}
+
+/// Host errors other than "not found" are a 403 or a 500, never a 404.
+struct Failing(io::ErrorKind);
+
+impl StaticFs for Failing {
+    type File = ();
+    fn check(&self) -> io::Result<()> {
+        Ok(())
+    }
+    async fn stat(&self, _: &SafePath) -> io::Result<Entry<()>> {
+        if self.0 == io::ErrorKind::Other {
+            return Ok(Entry::File {
+                len: 4,
+                modified: None,
+                file: (),
+            });
+        }
+        Err(self.0.into())
+    }
+    async fn open(&self, _: (), _: Range<u64>) -> io::Result<Body> {
+        Err(io::Error::other("disk on fire"))
+    }
+}
+
+#[test]
+fn host_failures_are_403_or_500() {
+    let mut app = Mocket::new();
+    app.serve_dir(
+        "/denied",
+        ServeDir::with_fs(Failing(io::ErrorKind::PermissionDenied)),
+    );
+    app.serve_dir(
+        "/broken",
+        ServeDir::with_fs(Failing(io::ErrorKind::TimedOut)),
+    );
+    app.serve_dir(
+        "/unreadable",
+        ServeDir::with_fs(Failing(io::ErrorKind::Other)),
+    );
+    assert_eq!(send(&app, "/denied/a").0, 403);
+    assert_eq!(send(&app, "/broken/a").0, 500);
+    let (status, _, body) = send(&app, "/unreadable/a");
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+    );
+}
