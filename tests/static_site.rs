@@ -15,7 +15,11 @@ fn send(app: &Mocket, req: Request<Body>) -> (StatusCode, mocket::http::HeaderMa
     let res = block_on(app.request(req));
     let (parts, body) = res.into_parts();
     let bytes = block_on(body.to_bytes()).unwrap();
-    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 fn upload(app: &Mocket, body: impl Into<Vec<u8>>) -> (StatusCode, String) {
