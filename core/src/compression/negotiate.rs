@@ -70,6 +70,17 @@ impl Encoding {
     /// assert_eq!(Encoding::negotiate(&headers, &offered), Encoding::Identity);
     /// ```
     pub fn negotiate(headers: &HeaderMap, offers: &[Encoding]) -> Encoding {
+        Encoding::ranked(headers, offers)
+            .first()
+            .copied()
+            .unwrap_or(Encoding::Identity)
+    }
+
+    /// Every offered coding the client accepts at least as much as
+    /// `identity`, best first (ties in offered order): what
+    /// [`Encoding::negotiate`] picks from, and the fallbacks a server with
+    /// precompressed files tries when a sibling file is missing.
+    pub(crate) fn ranked(headers: &HeaderMap, offers: &[Encoding]) -> Vec<Encoding> {
         let mut weights = Weights::default();
         let mut any = false;
         for value in headers.get_all(ACCEPT_ENCODING) {
@@ -83,25 +94,18 @@ impl Encoding {
             }
         }
         if !any {
-            return Encoding::Identity;
+            return Vec::new();
         }
-        let mut best: Option<(Encoding, Weight)> = None;
-        for &offer in offers {
-            if offer == Encoding::Identity {
-                continue;
-            }
-            let weight = weights.of(offer).unwrap_or(0);
-            if weight > 0 && best.is_none_or(|(_, w)| weight > w) {
-                best = Some((offer, weight));
-            }
-        }
-        match best {
-            Some((_, weight)) if weights.of(Encoding::Identity).is_some_and(|w| w > weight) => {
-                Encoding::Identity
-            }
-            Some((coding, _)) => coding,
-            None => Encoding::Identity,
-        }
+        let identity = weights.of(Encoding::Identity).unwrap_or(0);
+        let mut ranked: Vec<(Weight, Encoding)> = offers
+            .iter()
+            .filter(|&&offer| offer != Encoding::Identity)
+            .map(|&offer| (weights.of(offer).unwrap_or(0), offer))
+            .filter(|&(weight, _)| weight > 0 && weight >= identity)
+            .collect();
+        // Stable: equal weights keep the offered order.
+        ranked.sort_by_key(|&(weight, _)| std::cmp::Reverse(weight));
+        ranked.into_iter().map(|(_, offer)| offer).collect()
     }
 }
 
@@ -203,6 +207,32 @@ mod tests {
         ] {
             assert_eq!(parse_weight(bad), None, "{bad:?}");
         }
+    }
+
+    fn ranked(accept: &str) -> Vec<Encoding> {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT_ENCODING, accept.parse().unwrap());
+        Encoding::ranked(&headers, &[Encoding::Brotli, Encoding::Gzip])
+    }
+
+    #[test]
+    fn ranks_the_acceptable_codings() {
+        use Encoding::{Brotli, Gzip};
+        assert_eq!(ranked("gzip, deflate, br"), [Brotli, Gzip]);
+        assert_eq!(ranked("gzip;q=1.0, br;q=0.5"), [Gzip, Brotli]);
+        assert_eq!(ranked("br;q=0, gzip"), [Gzip]);
+        assert_eq!(ranked("GZIP"), [Gzip]);
+        assert_eq!(ranked("x-gzip"), [Gzip]);
+        assert_eq!(ranked("*"), [Brotli, Gzip]);
+        assert_eq!(ranked("*;q=0.5, identity"), []);
+        assert_eq!(ranked("gzip;q=0.5, identity;q=0.8"), []);
+        assert_eq!(ranked("gzip;q=0.5, identity;q=0.5"), [Gzip]);
+        assert_eq!(ranked("identity"), []);
+        assert_eq!(ranked(""), []);
+        assert_eq!(ranked("br;q=2, gzip;q=abc, deflate"), []);
+        assert_eq!(ranked("br;q=0.001"), [Brotli]);
+        assert_eq!(ranked("br;q=0.001, identity;q=0"), [Brotli]);
+        assert!(Encoding::ranked(&HeaderMap::new(), &[Brotli, Gzip]).is_empty());
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub use fs::{Entry, MemoryFs, StaticFs};
 pub use path::{PathError, SafePath};
 
 use crate::app::{Group, Mocket};
-use encoding::Coding;
+use crate::compression::Encoding;
 use serve::Mounted;
 
 /// A folder to serve, and how: see [the module](self). Mount it with
@@ -66,7 +66,7 @@ use serve::Mounted;
 pub struct ServeDir<F> {
     fs: F,
     index: Option<String>,
-    precompressed: Vec<Coding>,
+    precompressed: Vec<Encoding>,
     fall_through: bool,
     dotfiles: bool,
 }
@@ -151,7 +151,7 @@ impl<F: StaticFs> ServeDir<F> {
     /// let dir = ServeDir::with_fs(MemoryFs::new()).precompressed_br().precompressed_gzip();
     /// ```
     pub fn precompressed_br(mut self) -> Self {
-        self.offer(Coding::Brotli);
+        self.offer(Encoding::Brotli);
         self
     }
 
@@ -164,15 +164,15 @@ impl<F: StaticFs> ServeDir<F> {
     /// let dir = ServeDir::with_fs(MemoryFs::new()).precompressed_gzip();
     /// ```
     pub fn precompressed_gzip(mut self) -> Self {
-        self.offer(Coding::Gzip);
+        self.offer(Encoding::Gzip);
         self
     }
 
-    fn offer(&mut self, coding: Coding) {
+    fn offer(&mut self, coding: Encoding) {
         if !self.precompressed.contains(&coding) {
             self.precompressed.push(coding);
             // Brotli first: the preferred order when weights tie.
-            self.precompressed.sort_by_key(|c| *c != Coding::Brotli);
+            self.precompressed.sort_by_key(|c| *c != Encoding::Brotli);
         }
     }
 

@@ -13,11 +13,12 @@ use http::{HeaderValue, Method, StatusCode};
 
 use super::ServeDir;
 use super::conditional::{self, Precondition, Validators};
-use super::encoding::{self, Coding};
+use super::encoding;
 use super::fs::{Entry, StaticFs};
 use super::path::{SafePath, below_mount};
 use super::range::{RangeRequest, parse_range};
 use crate::body::Body;
+use crate::compression::Encoding;
 use crate::error::Error;
 use crate::middleware::Next;
 use crate::request::Request;
@@ -134,8 +135,9 @@ impl<F: StaticFs> Mounted<F> {
             found.len,
             found.modified,
             coding.map_or("", |c| match c {
-                Coding::Brotli => "-br",
-                Coding::Gzip => "-gz",
+                Encoding::Brotli => "-br",
+                Encoding::Gzip => "-gz",
+                Encoding::Identity => "",
             }),
         );
         let mut res = Response::new(Body::empty());
@@ -171,7 +173,7 @@ impl<F: StaticFs> Mounted<F> {
         headers.insert(CONTENT_TYPE, content_type(path.file_name().unwrap_or("")));
         headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
         if let Some(coding) = coding {
-            headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding.token()));
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding.as_str()));
         }
 
         let is_get = req.method() == Method::GET;
@@ -230,12 +232,15 @@ impl<F: StaticFs> Mounted<F> {
         req: &Request,
         path: &SafePath,
         original: Found<F::File>,
-    ) -> (Found<F::File>, Option<Coding>) {
+    ) -> (Found<F::File>, Option<Encoding>) {
         if self.dir.precompressed.is_empty() {
             return (original, None);
         }
-        for coding in encoding::preferred(req.headers(), &self.dir.precompressed) {
-            let sibling = path.with_suffix(coding.suffix());
+        for coding in Encoding::ranked(req.headers(), &self.dir.precompressed) {
+            let Some(suffix) = encoding::suffix(coding) else {
+                continue;
+            };
+            let sibling = path.with_suffix(suffix);
             match self.dir.fs.stat(&sibling).await {
                 Ok(Entry::File {
                     len,
