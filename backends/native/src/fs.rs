@@ -24,7 +24,7 @@ use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
 use http_body::{Frame, SizeHint};
-use mocket_core::static_files::{Entry, SafePath, StaticFs};
+use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
 use mocket_core::{Body, BoxError};
 use tokio::task::JoinHandle;
 
@@ -44,7 +44,7 @@ const CHUNK: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct NativeFs {
     /// The folder's canonical path, or why it cannot be served.
-    root: Result<Arc<Path>, Arc<str>>,
+    root: FolderRoot<Arc<Path>>,
 }
 
 impl From<PathBuf> for NativeFs {
@@ -57,9 +57,12 @@ impl From<PathBuf> for NativeFs {
             }
         });
         NativeFs {
-            root: resolved
-                .map(Arc::from)
-                .map_err(|e| format!("cannot serve the folder {}: {e}", root.display()).into()),
+            root: match resolved {
+                Ok(real) => FolderRoot::found(Arc::from(real)),
+                Err(e) => {
+                    FolderRoot::unusable(format!("cannot serve the folder {}: {e}", root.display()))
+                }
+            },
         }
     }
 }
@@ -68,17 +71,11 @@ impl StaticFs for NativeFs {
     type File = PathBuf;
 
     fn check(&self) -> io::Result<()> {
-        match &self.root {
-            Ok(_) => Ok(()),
-            Err(why) => Err(io::Error::new(io::ErrorKind::NotFound, why.to_string())),
-        }
+        self.root.check()
     }
 
     async fn stat(&self, path: &SafePath) -> io::Result<Entry<PathBuf>> {
-        let root = match &self.root {
-            Ok(root) => root.clone(),
-            Err(_) => return Err(io::ErrorKind::NotFound.into()),
-        };
+        let root = self.root.get()?.clone();
         let mut candidate = root.to_path_buf();
         candidate.extend(path.segments());
         blocking(move || stat_inside(&root, &candidate)).await

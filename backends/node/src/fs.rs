@@ -18,7 +18,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 use js_sys::{Array, Promise, Uint8Array};
-use mocket_core::static_files::{Entry, SafePath, StaticFs};
+use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
 use mocket_core::{Body, BoxError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -60,7 +60,7 @@ const CHUNK: u64 = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct NodeFs {
     /// The folder's real path, or why it cannot be served.
-    root: Result<Rc<str>, Rc<str>>,
+    root: FolderRoot<Rc<str>>,
 }
 
 impl From<PathBuf> for NodeFs {
@@ -71,9 +71,9 @@ impl From<PathBuf> for NodeFs {
         let value = checked.get(1).as_string().unwrap_or_default();
         NodeFs {
             root: if ok {
-                Ok(value.into())
+                FolderRoot::found(value.into())
             } else {
-                Err(format!("cannot serve the folder {shown}: {value}").into())
+                FolderRoot::unusable(format!("cannot serve the folder {shown}: {value}"))
             },
         }
     }
@@ -83,16 +83,11 @@ impl StaticFs for NodeFs {
     type File = String;
 
     fn check(&self) -> io::Result<()> {
-        match &self.root {
-            Ok(_) => Ok(()),
-            Err(why) => Err(io::Error::new(io::ErrorKind::NotFound, why.to_string())),
-        }
+        self.root.check()
     }
 
     async fn stat(&self, path: &SafePath) -> io::Result<Entry<String>> {
-        let Ok(root) = &self.root else {
-            return Err(io::ErrorKind::NotFound.into());
-        };
+        let root = self.root.get()?;
         let found = JsFuture::from(stat_path(root, path.as_str()))
             .await
             .map_err(js_error)?;

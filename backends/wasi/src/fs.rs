@@ -26,7 +26,7 @@ use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
 use http_body::{Frame, SizeHint};
-use mocket_core::static_files::{Entry, SafePath, StaticFs};
+use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
 use mocket_core::{Body, BoxError};
 
 /// How much one read takes from a file.
@@ -43,7 +43,7 @@ const CHUNK: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct WasiFs {
     /// The folder as given, or why it cannot be served.
-    root: Result<Arc<Path>, Arc<str>>,
+    root: FolderRoot<Arc<Path>>,
 }
 
 /// How many symlinks one lookup follows before giving up (Linux's limit).
@@ -61,13 +61,12 @@ impl From<PathBuf> for WasiFs {
         let shown = root.display();
         WasiFs {
             root: match checked {
-                Ok(()) => Ok(Arc::from(root.as_path())),
-                Err(e) => Err(format!(
+                Ok(()) => FolderRoot::found(Arc::from(root.as_path())),
+                Err(e) => FolderRoot::unusable(format!(
                     "cannot serve the folder {shown}: {e}; a WASI component sees only the \
                      folders its host grants: `cargo mocket run --dir {shown}`, or \
                      `wasmtime serve --dir {shown}` / `wasmtime run --dir {shown}`"
-                )
-                .into()),
+                )),
             },
         }
     }
@@ -77,17 +76,11 @@ impl StaticFs for WasiFs {
     type File = PathBuf;
 
     fn check(&self) -> io::Result<()> {
-        match &self.root {
-            Ok(_) => Ok(()),
-            Err(why) => Err(io::Error::new(io::ErrorKind::NotFound, why.to_string())),
-        }
+        self.root.check()
     }
 
     async fn stat(&self, path: &SafePath) -> io::Result<Entry<PathBuf>> {
-        let root = match &self.root {
-            Ok(root) => root,
-            Err(_) => return Err(io::ErrorKind::NotFound.into()),
-        };
+        let root = self.root.get()?;
         let real = resolve_within(root, path.segments().map(str::to_owned).collect())?;
         let meta = std::fs::metadata(&real).map_err(fenced)?;
         if meta.is_dir() {

@@ -86,6 +86,49 @@ pub trait StaticFs: MaybeSend + MaybeSync + 'static {
     fn open(&self, file: Self::File, range: Range<u64>) -> impl Future<Output = io::Result<Body>>;
 }
 
+/// A backend's served folder: where it is, or why it cannot be served.
+/// Found once, when the folder is named; [`StaticFs::check`] reports the
+/// reason at setup, and every lookup after that is simply not found.
+///
+/// ```
+/// use mocket_core::static_files::FolderRoot;
+/// let found = FolderRoot::found("/srv/public");
+/// assert_eq!(found.get().unwrap(), &"/srv/public");
+/// let missing: FolderRoot<&str> = FolderRoot::unusable("cannot serve the folder public: gone");
+/// assert_eq!(missing.check().unwrap_err().to_string(), "cannot serve the folder public: gone");
+/// assert_eq!(missing.get().unwrap_err().kind(), std::io::ErrorKind::NotFound);
+/// ```
+#[derive(Debug, Clone)]
+pub struct FolderRoot<T>(Result<T, Arc<str>>);
+
+impl<T> FolderRoot<T> {
+    /// A folder that can be served.
+    pub fn found(root: T) -> Self {
+        FolderRoot(Ok(root))
+    }
+
+    /// A folder that cannot be served, and the line that says why.
+    pub fn unusable(why: impl Into<Arc<str>>) -> Self {
+        FolderRoot(Err(why.into()))
+    }
+
+    /// What [`StaticFs::check`] answers: the reason, as a not-found error.
+    pub fn check(&self) -> io::Result<()> {
+        self.get_or_why().map(|_| ())
+    }
+
+    /// The folder, for a lookup; not found if it cannot be served.
+    pub fn get(&self) -> io::Result<&T> {
+        self.0.as_ref().map_err(|_| io::ErrorKind::NotFound.into())
+    }
+
+    fn get_or_why(&self) -> io::Result<&T> {
+        self.0
+            .as_ref()
+            .map_err(|why| io::Error::new(io::ErrorKind::NotFound, why.to_string()))
+    }
+}
+
 /// Files held in memory, addressed by `/`-separated paths; folders are
 /// implied by the files' paths. For tests of static serving, and for assets
 /// compiled into the binary with `include_bytes!`.

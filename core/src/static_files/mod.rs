@@ -34,7 +34,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use fs::{Entry, MemoryFs, StaticFs};
+pub use fs::{Entry, FolderRoot, MemoryFs, StaticFs};
 pub use path::{PathError, SafePath};
 
 use crate::app::{Group, Mocket};
