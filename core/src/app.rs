@@ -19,7 +19,7 @@ use crate::body::Body;
 use crate::error::Error;
 use crate::handler::Handler;
 use crate::maybe_send::{MaybeSend, MaybeSync};
-use crate::middleware::{Middleware, Next};
+use crate::middleware::{IntoMiddleware, Middleware, Next};
 use crate::options::ServerOptions;
 use crate::request::Request;
 use crate::response::{IntoResponse, Response};
@@ -493,6 +493,36 @@ impl Mocket {
         self
     }
 
+    /// Adds a middleware value for every request, as [`use_middleware`]
+    /// does a closure: [`Cors`](crate::cors::Cors), `Compression`, or a
+    /// type of your own that implements [`Middleware`].
+    ///
+    /// ```
+    /// use mocket_core::cors::Cors;
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.wrap(Cors::new().allow_origins(["https://app.example"]));
+    /// ```
+    ///
+    /// [`use_middleware`]: Mocket::use_middleware
+    pub fn wrap(&mut self, middleware: impl IntoMiddleware) -> &mut Self {
+        self.add_middleware(None, Box::new(middleware.into_middleware()));
+        self
+    }
+
+    /// [`Mocket::wrap`] for paths under `prefix`, as
+    /// [`use_middleware_at`](Mocket::use_middleware_at).
+    ///
+    /// ```
+    /// use mocket_core::cors::Cors;
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.wrap_at("/public", Cors::permissive());
+    /// ```
+    pub fn wrap_at(&mut self, prefix: &str, middleware: impl IntoMiddleware) -> &mut Self {
+        let scope = join_prefix(&self.base, prefix);
+        self.add_middleware(Some(scope), Box::new(middleware.into_middleware()));
+        self
+    }
+
     fn add_middleware(&mut self, scope: Option<String>, middleware: Box<dyn Middleware>) {
         let inner = self.inner_mut();
         inner.middlewares.push(middleware);
@@ -783,6 +813,22 @@ impl Group<'_> {
     {
         let scope = self.prefix.clone();
         self.app.add_middleware(Some(scope), Box::new(middleware));
+        self
+    }
+
+    /// [`Mocket::wrap`] for this group's paths.
+    ///
+    /// ```
+    /// use mocket_core::cors::Cors;
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.group("/api", |api| {
+    ///     api.wrap(Cors::new().allow_any_origin());
+    /// });
+    /// ```
+    pub fn wrap(&mut self, middleware: impl IntoMiddleware) -> &mut Self {
+        let scope = self.prefix.clone();
+        self.app
+            .add_middleware(Some(scope), Box::new(middleware.into_middleware()));
         self
     }
 }

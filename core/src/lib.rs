@@ -56,7 +56,7 @@ pub use form::FormData;
 pub use handler::{Handler, ResponseFuture};
 pub use log::request_logger;
 pub use maybe_send::{MaybeSend, MaybeSync};
-pub use middleware::{Middleware, Next};
+pub use middleware::{IntoMiddleware, Middleware, Next};
 pub use options::{AddrError, ServerOptions, parse_listen_addr};
 pub use request::Request;
 pub use response::{Html, IntoHeaders, IntoResponse, Json, Redirect, Response};

@@ -49,6 +49,48 @@ where
     }
 }
 
+/// What [`Mocket::wrap`](crate::Mocket::wrap) accepts: a [`Middleware`]
+/// value, or a value that becomes one when added, such as
+/// [`Cors`](crate::cors::Cors). Closures go to `use_middleware`, which
+/// infers their argument types.
+///
+/// ```
+/// # futures_executor::block_on(async {
+/// use mocket_core::{Middleware, Next, Request, ResponseFuture};
+/// /// Tags every response: a middleware with its own type.
+/// struct Tag(&'static str);
+/// impl Middleware for Tag {
+///     fn call(&self, req: Request, next: Next) -> ResponseFuture {
+///         let tag = self.0;
+///         Box::pin(async move {
+///             let mut res = next.run(req).await;
+///             res.headers_mut().insert("x-tag", tag.parse().unwrap());
+///             res
+///         })
+///     }
+/// }
+/// let mut app = mocket_core::Mocket::new();
+/// app.wrap(Tag("v1"));
+/// app.get("/", |_req| async { "hi" });
+/// assert_eq!(app.request("/").await.headers()["x-tag"], "v1");
+/// # });
+/// ```
+pub trait IntoMiddleware {
+    /// The middleware it becomes.
+    type Middleware: Middleware;
+
+    /// Makes the middleware, once, when it is added.
+    fn into_middleware(self) -> Self::Middleware;
+}
+
+impl<M: Middleware> IntoMiddleware for M {
+    type Middleware = M;
+
+    fn into_middleware(self) -> M {
+        self
+    }
+}
+
 /// Which middlewares apply to one request, as indexes into the app's list.
 pub(crate) enum Chain {
     /// The first `n` middlewares (all of them, none scoped).

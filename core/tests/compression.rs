@@ -46,7 +46,7 @@ fn get(path: &str, accept_encoding: Option<&str>) -> http::Request<Body> {
 /// An app with compression (as configured) over a handful of routes.
 fn app_with(compression: Compression) -> Mocket {
     let mut app = Mocket::new();
-    app.use_middleware(compression.into_middleware());
+    app.wrap(compression);
     app.get("/text", |_req| async { text() });
     app.get("/small", |_req| async { "tiny" });
     app.get("/png", |_req| async {
@@ -353,7 +353,7 @@ fn levels_reach_the_encoders() {
         .join(" ");
     let size = |compression: Compression, accept: &str| {
         let mut app = Mocket::new();
-        app.use_middleware(compression.into_middleware());
+        app.wrap(compression);
         let prose = prose.clone();
         app.get("/", move |_req| {
             let prose = prose.clone();
@@ -374,11 +374,7 @@ fn levels_reach_the_encoders() {
 #[test]
 fn vary_merges_with_the_cors_middleware() {
     let mut app = app_with(Compression::new());
-    app.use_middleware(
-        Cors::new()
-            .allow_origins(["https://a.example"])
-            .into_middleware(),
-    );
+    app.wrap(Cors::new().allow_origins(["https://a.example"]));
     let req = http::Request::get("/text")
         .header("accept-encoding", "gzip")
         .header("origin", "https://a.example")

@@ -92,7 +92,7 @@ impl http_body::Body for Feed {
 fn streamed(accept: &str) -> (Feed, http::Response<Body>) {
     let feed = Feed::default();
     let mut app = Mocket::new();
-    app.use_middleware(Compression::new().into_middleware());
+    app.wrap(Compression::new());
     let source = feed.clone();
     app.get("/events", move |_req| {
         let source = source.clone();
@@ -243,7 +243,7 @@ fn a_failing_stream_fails_the_compressed_body() {
 #[test]
 fn a_stream_known_to_be_small_is_left_alone() {
     let mut app = Mocket::new();
-    app.use_middleware(Compression::new().into_middleware());
+    app.wrap(Compression::new());
     app.get("/", |_req| async {
         let sized = http_body_util::Full::new(Bytes::from_static(b"short and sized"));
         ([("content-type", "text/plain")], Body::from_stream(sized))
@@ -258,7 +258,7 @@ fn a_stream_known_to_be_small_is_left_alone() {
 fn head_of_a_stream_compresses_nothing_and_claims_no_length() {
     let feed = Feed::default();
     let mut app = Mocket::new();
-    app.use_middleware(Compression::new().into_middleware());
+    app.wrap(Compression::new());
     let source = feed.clone();
     app.get("/events", move |_req| {
         let source = source.clone();

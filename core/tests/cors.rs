@@ -58,7 +58,7 @@ fn vary(headers: &HeaderMap) -> Vec<String> {
 fn app_with(cors: Cors) -> (Mocket, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
     let mut app = Mocket::new();
-    app.use_middleware(cors.into_middleware());
+    app.wrap(cors);
     for path in ["/items", "/items/:id"] {
         let counter = calls.clone();
         app.get(path, move |_req| {
@@ -395,7 +395,7 @@ fn hostile_origins_are_refused_without_panicking() {
 fn on_a_group_only_its_paths_get_cors() {
     let mut app = Mocket::new();
     app.group("/api", |api| {
-        api.use_middleware(Cors::new().allow_origins([APP]).into_middleware());
+        api.wrap(Cors::new().allow_origins([APP]));
         api.get("/data", |_req| async { "data" });
     });
     app.get("/other", |_req| async { "other" });
@@ -427,7 +427,7 @@ fn one_policy_can_be_cloned_onto_several_groups() {
     for prefix in ["/a", "/b"] {
         let policy = policy.clone();
         app.group(prefix, move |group| {
-            group.use_middleware(policy.into_middleware());
+            group.wrap(policy);
             group.get("/", |_req| async { "ok" });
         });
     }

@@ -17,7 +17,7 @@ fn text() -> String {
 
 pub(crate) fn register(app: &mut Mocket) {
     app.group("/compress", |c| {
-        c.use_middleware(Compression::new().into_middleware());
+        c.wrap(Compression::new());
         c.get("/text", |_req| async { text() });
         c.get("/small", |_req| async { "too small to compress" });
         c.get("/png", |_req| async {

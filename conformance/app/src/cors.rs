@@ -11,14 +11,13 @@ const APP_ORIGIN: &str = "https://app.example";
 
 pub(crate) fn register(app: &mut Mocket) {
     app.group("/cors", |cors| {
-        cors.use_middleware(
+        cors.wrap(
             Cors::new()
                 .allow_origins([APP_ORIGIN])
                 .allow_methods([Method::GET, Method::POST, Method::DELETE])
                 .expose_headers([HeaderName::from_static("x-total")])
                 .allow_credentials(true)
-                .max_age(Duration::from_secs(600))
-                .into_middleware(),
+                .max_age(Duration::from_secs(600)),
         );
         // No OPTIONS route: preflights never reach the router's 405.
         cors.get("/items", |_req| async { ([("x-total", "3")], "items") });
@@ -30,7 +29,7 @@ pub(crate) fn register(app: &mut Mocket) {
         });
     });
     app.group("/cors-public", |public| {
-        public.use_middleware(Cors::permissive().into_middleware());
+        public.wrap(Cors::permissive());
         public.get("/items", |_req| async { ([("x-total", "3")], "items") });
     });
 }

@@ -15,8 +15,9 @@ use super::Encoding;
 use super::encoder::{EncodedBody, Encoder, Input, Levels};
 use crate::body::Body;
 use crate::dispatch::Step;
+use crate::handler::ResponseFuture;
 use crate::maybe_send::{MaybeSend, MaybeSync};
-use crate::middleware::Next;
+use crate::middleware::{IntoMiddleware, Middleware, Next};
 use crate::request::Request;
 use crate::response::Response;
 use crate::vary;
@@ -43,7 +44,7 @@ pub const DEFAULT_MIN_SIZE: u64 = 1024;
 /// # futures_executor::block_on(async {
 /// use mocket_core::compression::Compression;
 /// let mut app = mocket_core::Mocket::new();
-/// app.use_middleware(Compression::new().into_middleware());
+/// app.wrap(Compression::new());
 /// app.get("/report", |_req| async { "all quiet. ".repeat(200) });
 ///
 /// let req = mocket_core::http::Request::get("/report")
@@ -92,7 +93,7 @@ impl Compression {
     ///
     /// ```
     /// let mut app = mocket_core::Mocket::new();
-    /// app.use_middleware(mocket_core::compression::Compression::new().into_middleware());
+    /// app.wrap(mocket_core::compression::Compression::new());
     /// ```
     pub fn new() -> Self {
         Compression {
@@ -179,35 +180,6 @@ impl Compression {
     {
         self.compressible = Arc::new(predicate);
         self
-    }
-
-    /// The middleware, for `use_middleware` on the app or a group.
-    ///
-    /// ```
-    /// use mocket_core::compression::Compression;
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.group("/api", |api| {
-    ///     api.use_middleware(Compression::new().into_middleware());
-    /// });
-    /// ```
-    // On wasm the settings need not be `Send` (there are no threads); the
-    // `Arc` is shared with the native code path.
-    #[cfg_attr(target_family = "wasm", allow(clippy::arc_with_non_send_sync))]
-    pub fn into_middleware(
-        self,
-    ) -> impl Fn(Request, Next) -> CompressionFuture + MaybeSend + MaybeSync + 'static {
-        let offers: Vec<Encoding> = [(Encoding::Brotli, self.brotli), (Encoding::Gzip, self.gzip)]
-            .into_iter()
-            .filter_map(|(encoding, on)| on.then_some(encoding))
-            .collect();
-        let settings = Arc::new(self);
-        move |req: Request, next: Next| {
-            let encoding = Encoding::negotiate(req.headers(), &offers);
-            CompressionFuture {
-                step: next.step(req),
-                settings: Some((settings.clone(), encoding)),
-            }
-        }
     }
 
     /// Whether the response may be compressed at all, whatever the client
@@ -312,14 +284,14 @@ fn weaken_etag(headers: &mut HeaderMap) {
     }
 }
 
-/// The future the compression middleware returns: the rest of the chain,
+/// The future the compression middleware runs: the rest of the chain,
 /// then its response compressed. A named type, so the middleware costs one
 /// allocation per request, like a closure's.
 ///
 /// ```
-/// use mocket_core::{Next, Request, compression::{Compression, CompressionFuture}};
-/// fn assert_middleware(_: impl Fn(Request, Next) -> CompressionFuture) {}
-/// assert_middleware(Compression::new().into_middleware());
+/// use mocket_core::{IntoMiddleware, compression::Compression};
+/// fn assert_middleware(_: impl IntoMiddleware) {}
+/// assert_middleware(Compression::new());
 /// ```
 pub struct CompressionFuture {
     step: Step,
@@ -347,5 +319,49 @@ impl std::fmt::Debug for CompressionFuture {
         f.debug_struct("CompressionFuture")
             .field("encoding", &self.settings.as_ref().map(|s| s.1))
             .finish_non_exhaustive()
+    }
+}
+
+/// Added with [`Mocket::wrap`](crate::Mocket::wrap), on the app, a prefix
+/// or a group; the settings are shared by every request from then on.
+///
+/// ```
+/// use mocket_core::compression::Compression;
+/// let mut app = mocket_core::Mocket::new();
+/// app.group("/api", |api| {
+///     api.wrap(Compression::new());
+/// });
+/// ```
+impl IntoMiddleware for Compression {
+    type Middleware = CompressionMiddleware;
+
+    // On wasm the settings need not be `Send` (there are no threads); the
+    // `Arc` is shared with the native code path.
+    #[cfg_attr(target_family = "wasm", allow(clippy::arc_with_non_send_sync))]
+    fn into_middleware(self) -> CompressionMiddleware {
+        let offers: Vec<Encoding> = [(Encoding::Brotli, self.brotli), (Encoding::Gzip, self.gzip)]
+            .into_iter()
+            .filter_map(|(encoding, on)| on.then_some(encoding))
+            .collect();
+        CompressionMiddleware {
+            offers,
+            settings: Arc::new(self),
+        }
+    }
+}
+
+/// [`Compression`] once added: its settings and the codings it offers.
+pub struct CompressionMiddleware {
+    offers: Vec<Encoding>,
+    settings: Arc<Compression>,
+}
+
+impl Middleware for CompressionMiddleware {
+    fn call(&self, req: Request, next: Next) -> ResponseFuture {
+        let encoding = Encoding::negotiate(req.headers(), &self.offers);
+        Box::pin(CompressionFuture {
+            step: next.step(req),
+            settings: Some((self.settings.clone(), encoding)),
+        })
     }
 }

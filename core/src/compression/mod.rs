@@ -39,7 +39,7 @@ mod middleware;
 mod negotiate;
 
 #[cfg(feature = "compression")]
-pub use middleware::{Compression, CompressionFuture, DEFAULT_MIN_SIZE};
+pub use middleware::{Compression, CompressionFuture, CompressionMiddleware, DEFAULT_MIN_SIZE};
 pub use negotiate::Encoding;
 
 /// Whether a media type (lowercase, without parameters; `""` when the

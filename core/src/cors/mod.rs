@@ -2,9 +2,8 @@
 //! protocol](https://fetch.spec.whatwg.org/#http-cors-protocol) defines it.
 //!
 //! [`Cors`] is a builder in the style of tower-http's `CorsLayer` and Hono's
-//! `cors()`; [`Cors::into_middleware`] turns it into a middleware for
-//! [`Mocket::use_middleware`](crate::Mocket::use_middleware), a group's, or
-//! `use_middleware_at`.
+//! `cors()`, and a [`Middleware`]: add it with
+//! [`Mocket::wrap`](crate::Mocket::wrap), a group's `wrap`, or `wrap_at`.
 //!
 //! What it answers:
 //!
@@ -44,8 +43,9 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method};
 
+use crate::handler::ResponseFuture;
 use crate::maybe_send::{MaybeSend, MaybeSync};
-use crate::middleware::Next;
+use crate::middleware::{Middleware, Next};
 use crate::request::Request;
 
 pub use respond::CorsFuture;
@@ -64,14 +64,13 @@ pub use respond::CorsFuture;
 /// use mocket_core::http::{self, Method, header};
 ///
 /// let mut app = mocket_core::Mocket::new();
-/// app.use_middleware(
+/// app.wrap(
 ///     Cors::new()
 ///         .allow_origins(["https://app.example"])
 ///         .allow_methods([Method::GET, Method::POST])
 ///         .allow_headers([header::CONTENT_TYPE])
 ///         .allow_credentials(true)
-///         .max_age(Duration::from_secs(600))
-///         .into_middleware(),
+///         .max_age(Duration::from_secs(600)),
 /// );
 /// app.post("/items", |_req| async { "made" });
 ///
@@ -144,7 +143,7 @@ impl Cors {
     /// # futures_executor::block_on(async {
     /// use mocket_core::cors::Cors;
     /// let mut app = mocket_core::Mocket::new();
-    /// app.use_middleware(Cors::new().into_middleware());
+    /// app.wrap(Cors::new());
     /// app.get("/", |_req| async { "hi" });
     /// let req = mocket_core::http::Request::get("/").header("origin", "https://a.example").body(()).unwrap();
     /// let res = app.request(req).await;
@@ -170,7 +169,7 @@ impl Cors {
     /// # futures_executor::block_on(async {
     /// use mocket_core::cors::Cors;
     /// let mut app = mocket_core::Mocket::new();
-    /// app.use_middleware(Cors::permissive().into_middleware());
+    /// app.wrap(Cors::permissive());
     /// app.get("/", |_req| async { "hi" });
     /// let req = mocket_core::http::Request::get("/").header("origin", "https://a.example").body(()).unwrap();
     /// assert_eq!(app.request(req).await.headers()["access-control-allow-origin"], "*");
@@ -343,20 +342,21 @@ impl Cors {
         self.max_age = Some(HeaderValue::from(max_age.as_secs()));
         self
     }
+}
 
-    /// The middleware, for `use_middleware` on the app or a group.
-    ///
-    /// ```
-    /// use mocket_core::cors::Cors;
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.group("/api", |api| {
-    ///     api.use_middleware(Cors::new().allow_any_origin().into_middleware());
-    /// });
-    /// ```
-    pub fn into_middleware(
-        self,
-    ) -> impl Fn(Request, Next) -> CorsFuture + MaybeSend + MaybeSync + 'static {
-        move |req, next| self.handle(req, next)
+/// Added with [`Mocket::wrap`](crate::Mocket::wrap), on the app, a prefix
+/// or a group.
+///
+/// ```
+/// use mocket_core::cors::Cors;
+/// let mut app = mocket_core::Mocket::new();
+/// app.group("/api", |api| {
+///     api.wrap(Cors::new().allow_any_origin());
+/// });
+/// ```
+impl Middleware for Cors {
+    fn call(&self, req: Request, next: Next) -> ResponseFuture {
+        Box::pin(self.handle(req, next))
     }
 }
 

@@ -214,14 +214,14 @@ fn response_names(headers: &HeaderMap) -> Option<HeaderValue> {
     super::join(names)
 }
 
-/// The future the CORS middleware returns: a preflight's answer, or the
+/// The future the CORS middleware runs: a preflight's answer, or the
 /// rest of the chain followed by adding the CORS headers. A named type, so
 /// the middleware costs one allocation per request, like a closure's.
 ///
 /// ```
-/// use mocket_core::{Next, Request, cors::{Cors, CorsFuture}};
-/// fn assert_middleware(_: impl Fn(Request, Next) -> CorsFuture) {}
-/// assert_middleware(Cors::new().into_middleware());
+/// use mocket_core::{Middleware, cors::Cors};
+/// fn assert_middleware(_: impl Middleware) {}
+/// assert_middleware(Cors::new());
 /// ```
 pub struct CorsFuture {
     state: State,
