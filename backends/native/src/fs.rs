@@ -103,18 +103,7 @@ fn stat_inside(root: &Path, candidate: &Path) -> io::Result<Entry<PathBuf>> {
         return Err(io::ErrorKind::NotFound.into());
     }
     let meta = std::fs::metadata(&real)?;
-    if meta.is_dir() {
-        Ok(Entry::Dir)
-    } else if meta.is_file() {
-        Ok(Entry::File {
-            len: meta.len(),
-            modified: meta.modified().ok(),
-            file: real,
-        })
-    } else {
-        // Sockets, devices, FIFOs: never served.
-        Err(io::ErrorKind::NotFound.into())
-    }
+    Entry::from_metadata(&meta, real)
 }
 
 /// Runs `f` on tokio's blocking pool, or inline outside a runtime.

@@ -83,17 +83,7 @@ impl StaticFs for WasiFs {
         let root = self.root.get()?;
         let real = resolve_within(root, path.segments().map(str::to_owned).collect())?;
         let meta = std::fs::metadata(&real).map_err(fenced)?;
-        if meta.is_dir() {
-            Ok(Entry::Dir)
-        } else if meta.is_file() {
-            Ok(Entry::File {
-                len: meta.len(),
-                modified: meta.modified().ok(),
-                file: real,
-            })
-        } else {
-            Err(io::ErrorKind::NotFound.into())
-        }
+        Entry::from_metadata(&meta, real)
     }
 
     async fn open(&self, file: PathBuf, range: Range<u64>) -> io::Result<Body> {

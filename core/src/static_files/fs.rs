@@ -39,6 +39,32 @@ pub enum Entry<F> {
     Dir,
 }
 
+impl<F> Entry<F> {
+    /// What a host's `std::fs` metadata says `file` is: a file, a folder,
+    /// or (for sockets, devices and FIFOs, never served) not found. For
+    /// backends whose host has `std::fs`.
+    ///
+    /// ```no_run
+    /// use mocket_core::static_files::Entry;
+    /// let meta = std::fs::metadata("public/index.html").unwrap();
+    /// let entry = Entry::from_metadata(&meta, "public/index.html").unwrap();
+    /// assert!(matches!(entry, Entry::File { .. }));
+    /// ```
+    pub fn from_metadata(meta: &std::fs::Metadata, file: F) -> io::Result<Entry<F>> {
+        if meta.is_dir() {
+            Ok(Entry::Dir)
+        } else if meta.is_file() {
+            Ok(Entry::File {
+                len: meta.len(),
+                modified: meta.modified().ok(),
+                file,
+            })
+        } else {
+            Err(io::ErrorKind::NotFound.into())
+        }
+    }
+}
+
 /// Read access to one folder of the host, which each backend implements
 /// with its platform's file API (tokio natively, `node:fs` on Node.js,
 /// preopened directories on WASI).
