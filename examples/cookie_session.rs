@@ -47,7 +47,7 @@ fn build(key: Key) -> Mocket {
         let login: Login = req.form().await?;
         if login.user != USER || login.password != PASSWORD {
             let page = login_page("Wrong user name or password.");
-            return Ok::<_, Error>((StatusCode::UNAUTHORIZED, page).into_response());
+            return Ok((StatusCode::UNAUTHORIZED, page).into_response());
         }
         let session = Cookie::build(("session", login.user))
             .http_only(true)
@@ -56,7 +56,7 @@ fn build(key: Key) -> Mocket {
         Ok((jar, Redirect::to("/account")).into_response())
     });
     app.get("/account", |req| async move {
-        Ok::<_, Error>(match req.signed_cookies()?.get("session") {
+        Ok(match req.signed_cookies()?.get("session") {
             Some(session) => Html(format!(
                 "<!doctype html><title>Account</title><p>Hello, {}!</p>\
                  <form method=post action=/logout><button>Log out</button></form>",
@@ -68,7 +68,7 @@ fn build(key: Key) -> Mocket {
     });
     app.post("/logout", |req| async move {
         let jar = req.signed_cookies()?.remove("session");
-        Ok::<_, Error>((jar, Redirect::to("/login")))
+        Ok((jar, Redirect::to("/login")))
     });
     app
 }

@@ -9,7 +9,7 @@
 //!
 //! let mut app = Mocket::new();
 //! app.get("/", |_req| async { "Hello, Mocket!" });
-//! app.get("/users/:id", |req| async move { format!("user {}", req.param("id").unwrap()) });
+//! app.get("/users/:id", |req| async move { format!("user {}", req.param("id")) });
 //! app.listen(":3000");
 //! ```
 //!

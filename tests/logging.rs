@@ -78,7 +78,7 @@ fn app(with_logger: bool) -> Mocket {
         app.use_middleware(mocket::request_logger());
     }
     app.get("/users/:id", |req| async move {
-        format!("user {}", req.param("id").unwrap_or_default())
+        format!("user {}", req.param("id"))
     });
     app.post("/items", |_req| async { (StatusCode::CREATED, "made") });
     app
@@ -162,4 +162,36 @@ fn a_scoped_logger_logs_only_its_paths() {
     let logged = request_events(&events);
     assert_eq!(logged.len(), 1, "{events:#?}");
     assert_eq!(logged[0].field("path"), "/api/ping");
+}
+
+#[test]
+fn a_replaced_error_handler_keeps_the_5xx_log() {
+    let mut app = Mocket::new();
+    app.on_error(|err: Error| {
+        (
+            err.status(),
+            Json(serde_json::json!({ "error": err.message() })),
+        )
+    });
+    app.get("/fail", |_req| async {
+        Error::internal("the database is down")
+    });
+    app.get("/missing", |_req| async {
+        Error::not_found("no such thing")
+    });
+    let events = capture(|| {
+        let req = http::Request::get("/fail").body("").expect("request");
+        assert_eq!(send(&app, req), StatusCode::INTERNAL_SERVER_ERROR);
+        let req = http::Request::get("/missing").body("").expect("request");
+        assert_eq!(send(&app, req), StatusCode::NOT_FOUND);
+    });
+    let errors: Vec<&Captured> = events
+        .iter()
+        .filter(|e| e.level == tracing::Level::ERROR)
+        .collect();
+    assert_eq!(errors.len(), 1, "{events:#?}");
+    assert!(
+        errors[0].field("error").contains("the database is down"),
+        "{events:#?}"
+    );
 }

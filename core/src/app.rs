@@ -10,7 +10,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use http::{Method, StatusCode};
+use http::Method;
 use mocket_router::{InsertError, Router};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -129,7 +129,7 @@ impl std::ops::Deref for AppRef {
 /// use mocket_core::Mocket;
 /// let mut app = Mocket::new();
 /// app.get("/", |_req| async { "Hello, Mocket!" });
-/// app.get("/users/:id", |req| async move { format!("user {}", req.param("id").unwrap()) });
+/// app.get("/users/:id", |req| async move { format!("user {}", req.param("id")) });
 ///
 /// let res = app.request("/users/42").await;
 /// assert_eq!(res.into_body().to_text().await.unwrap(), "user 42");
@@ -979,42 +979,54 @@ impl AppInner {
     #[inline]
     pub(crate) fn render_error_in_place(&self, res: &mut Response) {
         if let Some(error) = res.body_mut().take_error() {
-            *res = self.render(error);
+            let carried = std::mem::take(res.headers_mut());
+            *res = self.render(error, carried);
         }
     }
 
     #[cold]
-    fn render(&self, error: Error) -> Response {
-        let Some(handler) = &self.error_handler else {
-            return default_error_response(error);
+    fn render(&self, error: Error, carried: http::HeaderMap) -> Response {
+        log_error(&error);
+        let (mut rendered, attached) = match &self.error_handler {
+            None => (error.default_response(), http::HeaderMap::new()),
+            Some(handler) => {
+                // Cloned before the handler takes the error: usually empty.
+                let attached = error.headers().clone();
+                let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    handler.handle(error)
+                }));
+                let rendered = match caught {
+                    // A handler answering with an error gets the default
+                    // rendering of that one.
+                    Ok(mut res) => match res.body_mut().take_error() {
+                        Some(error) => error.default_response(),
+                        None => res,
+                    },
+                    Err(_) => {
+                        let error = Error::internal("the error handler panicked");
+                        log_error(&error);
+                        error.default_response()
+                    }
+                };
+                (rendered, attached)
+            }
         };
-        let rendered =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(error)));
-        let Ok(mut rendered) = rendered else {
-            return default_error_response(Error::internal("the error handler panicked"));
-        };
-        match rendered.body_mut().take_error() {
-            Some(error) => default_error_response(error),
-            None => rendered,
-        }
+        crate::error::merge_missing(rendered.headers_mut(), attached);
+        crate::error::merge_missing(rendered.headers_mut(), carried);
+        rendered
     }
 }
 
-/// The default rendering: status and public message as text; 5xx logged.
-pub(crate) fn default_error_response(error: Error) -> Response {
+/// Every error is logged here, before any error handler runs, so that
+/// replacing the handler never loses the log: 5xx at `error` (with the
+/// cause), the rest at `debug`.
+fn log_error(error: &Error) {
     let status = error.status();
     if status.is_server_error() {
         tracing::error!(%status, error = %error, "request failed");
     } else {
         tracing::debug!(%status, error = %error, "request rejected");
     }
-    let mut res = error.into_message().into_response();
-    *res.status_mut() = if status.is_client_error() || status.is_server_error() {
-        status
-    } else {
-        StatusCode::INTERNAL_SERVER_ERROR
-    };
-    res
 }
 
 #[doc(hidden)]

@@ -255,10 +255,9 @@ impl Step {
                 ),
             },
             Endpoint::MethodNotAllowed(allow) => {
-                let error = Error::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
-                let mut res = app.render_error(error.into_response());
-                res.headers_mut().insert(ALLOW, *allow);
-                Step::ready(app, res)
+                let error = Error::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+                    .with_header(ALLOW, *allow);
+                Step::ready(app, error.into_response())
             }
             Endpoint::Fail(error) => Step::ready(app, error.into_response()),
         }

@@ -10,9 +10,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use http::StatusCode;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use crate::body::BoxError;
+use crate::response::{IntoResponse, Response};
 
 /// An error with an HTTP status, a public message and an optional cause.
 ///
@@ -29,6 +30,7 @@ use crate::body::BoxError;
 /// assert_eq!(parse.status(), StatusCode::INTERNAL_SERVER_ERROR);
 /// assert_eq!(parse.message(), "Internal Server Error");
 /// ```
+#[must_use = "an error does nothing unless it is returned"]
 pub struct Error {
     inner: Box<Inner>,
 }
@@ -37,6 +39,9 @@ struct Inner {
     status: StatusCode,
     message: Option<Cow<'static, str>>,
     source: Option<BoxError>,
+    /// Sent with whatever the error handler renders (a 401's
+    /// `www-authenticate`, a 405's `allow`).
+    headers: HeaderMap,
 }
 
 impl Error {
@@ -53,8 +58,20 @@ impl Error {
                 status,
                 message: Some(message.into()),
                 source: None,
+                headers: HeaderMap::new(),
             }),
         }
+    }
+
+    /// An error with `status` and its reason phrase as the message.
+    ///
+    /// ```
+    /// use mocket_core::{Error, http::StatusCode};
+    /// let e = Error::from_status(StatusCode::GONE);
+    /// assert_eq!((e.status().as_u16(), e.message()), (410, "Gone"));
+    /// ```
+    pub fn from_status(status: StatusCode) -> Self {
+        Error::new(status, status.canonical_reason().unwrap_or("Error"))
     }
 
     /// A 400 Bad Request with a public message.
@@ -88,6 +105,7 @@ impl Error {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 message: None,
                 source: Some(cause.into()),
+                headers: HeaderMap::new(),
             }),
         }
     }
@@ -102,6 +120,83 @@ impl Error {
     pub fn with_source(mut self, cause: impl Into<BoxError>) -> Self {
         self.inner.source = Some(cause.into());
         self
+    }
+
+    /// Adds a header to the response this error becomes, whatever the
+    /// error handler renders: a 401's `www-authenticate`, a 429's
+    /// `retry-after`. A header the error handler sets itself wins.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use mocket_core::{Error, http::StatusCode};
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.get("/", |_req| async {
+    ///     Error::new(StatusCode::UNAUTHORIZED, "log in first")
+    ///         .with_header("www-authenticate", r#"Basic realm="app""#)
+    /// });
+    /// let res = app.request("/").await;
+    /// assert_eq!(res.status(), 401);
+    /// assert_eq!(res.headers()["www-authenticate"], r#"Basic realm="app""#);
+    /// # });
+    /// ```
+    pub fn with_header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        K: TryInto<HeaderName>,
+        K::Error: Into<http::Error>,
+        V: TryInto<HeaderValue>,
+        V::Error: Into<http::Error>,
+    {
+        match (name.try_into(), value.try_into()) {
+            (Ok(name), Ok(value)) => {
+                self.inner.headers.append(name, value);
+                self
+            }
+            // A header that cannot be sent must not vanish silently.
+            (Err(e), _) => Error::internal(e.into()),
+            (_, Err(e)) => Error::internal(e.into()),
+        }
+    }
+
+    /// The headers attached with [`Error::with_header`].
+    ///
+    /// ```
+    /// let e = mocket_core::Error::bad_request("x").with_header("x-why", "test");
+    /// assert_eq!(e.headers()["x-why"], "test");
+    /// ```
+    pub fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// The response the default error handler gives: the status and the
+    /// public message as `text/plain` (a status that is not an error
+    /// becomes 500). For an `on_error` that changes some errors and leaves
+    /// the rest as they were.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use mocket_core::{Error, Html, IntoResponse, http::StatusCode};
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.on_error(|err: Error| match err.status() {
+    ///     StatusCode::NOT_FOUND => (StatusCode::NOT_FOUND, Html("<h1>Lost?</h1>")).into_response(),
+    ///     _ => err.default_response(),
+    /// });
+    /// app.get("/", |_req| async { Error::bad_request("nope") });
+    /// let res = app.request("/").await;
+    /// assert_eq!(res.status(), 400);
+    /// assert_eq!(res.into_body().to_text().await.unwrap(), "nope");
+    /// # });
+    /// ```
+    pub fn default_response(mut self) -> Response {
+        let status = self.status();
+        let headers = std::mem::take(&mut self.inner.headers);
+        let mut res = self.into_message().into_response();
+        merge_missing(res.headers_mut(), headers);
+        *res.status_mut() = if status.is_client_error() || status.is_server_error() {
+            status
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        res
     }
 
     /// The HTTP status.
@@ -141,6 +236,27 @@ impl Error {
     /// ```
     pub fn source(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
         self.inner.source.as_deref()
+    }
+}
+
+/// Adds each header of `extra` whose name `headers` does not have yet
+/// (every value of a repeated one).
+pub(crate) fn merge_missing(headers: &mut HeaderMap, extra: HeaderMap) {
+    let mut last: Option<(HeaderName, bool)> = None;
+    for (name, value) in extra {
+        // `None` continues the previous name.
+        let (name, add) = match (name, last.take()) {
+            (Some(name), _) => {
+                let add = !headers.contains_key(&name);
+                (name, add)
+            }
+            (None, Some(prev)) => prev,
+            (None, None) => continue,
+        };
+        if add {
+            headers.append(name.clone(), value);
+        }
+        last = Some((name, add));
     }
 }
 

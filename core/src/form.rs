@@ -30,7 +30,7 @@ impl Request {
     /// let mut app = mocket_core::Mocket::new();
     /// app.post("/signup", |mut req| async move {
     ///     let form: Signup = req.form().await?;
-    ///     Ok::<_, mocket_core::Error>(format!("{} ({}) {:?}", form.name, form.age, form.tag))
+    ///     Ok(format!("{} ({}) {:?}", form.name, form.age, form.tag))
     /// });
     /// let req = mocket_core::http::Request::post("/signup")
     ///     .header("content-type", "application/x-www-form-urlencoded")
@@ -54,7 +54,7 @@ impl Request {
     /// let mut app = mocket_core::Mocket::new();
     /// app.post("/", |mut req| async move {
     ///     let form = req.form_data().await?;
-    ///     Ok::<_, mocket_core::Error>(form.get_all("pick").collect::<Vec<_>>().join(","))
+    ///     Ok(form.get_all("pick").collect::<Vec<_>>().join(","))
     /// });
     /// let req = mocket_core::http::Request::post("/")
     ///     .header("content-type", "application/x-www-form-urlencoded; charset=UTF-8")

@@ -30,6 +30,12 @@ pub type ResponseFuture = Pin<Box<dyn Future<Output = Response>>>;
 /// }
 /// assert_handler(Hello);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Mocket handler",
+    label = "expected an async closure `|req| async move {{ … }}` (or a type implementing `Handler`)",
+    note = "a handler takes one `Request` and returns a future whose output implements `IntoResponse`; natively it must also be `Send + Sync + 'static` (it captures nothing borrowed)",
+    note = "an async block that uses `?` returns `Result<T, mocket::Error>`: end it with `Ok(value)`"
+)]
 pub trait Handler: MaybeSend + MaybeSync + 'static {
     /// Handles one request.
     fn call(&self, req: Request) -> ResponseFuture;

@@ -58,7 +58,7 @@ pub use log::request_logger;
 pub use maybe_send::{MaybeSend, MaybeSync};
 pub use middleware::{IntoMiddleware, Middleware, Next};
 pub use options::{AddrError, ServerOptions, parse_listen_addr};
-pub use request::Request;
+pub use request::{Request, RequestParts};
 pub use response::{Html, IntoHeaders, IntoResponse, Json, Redirect, Response};
 pub use serve_error::ServeError;
 pub use service::{IntoRequest, Service};

@@ -32,6 +32,11 @@ use crate::response::{IntoResponse, Response};
 /// assert_eq!(app.request("/").await.headers()["x-middleware"], "1");
 /// # });
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Mocket middleware",
+    label = "expected an async closure `|req, next| async move {{ … next.run(req).await … }}` (or a type implementing `Middleware`)",
+    note = "a middleware takes a `Request` and a `Next` and returns a future whose output implements `IntoResponse`; natively it must also be `Send + Sync + 'static`"
+)]
 pub trait Middleware: MaybeSend + MaybeSync + 'static {
     /// Handles one request, delegating to `next` if it wants to.
     fn call(&self, req: Request, next: Next) -> ResponseFuture;
@@ -75,6 +80,11 @@ where
 /// assert_eq!(app.request("/").await.headers()["x-tag"], "v1");
 /// # });
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be added as middleware with `wrap`",
+    label = "expected `Cors`, `Compression` or a type implementing `Middleware`",
+    note = "closures go to `use_middleware`, which infers their argument types"
+)]
 pub trait IntoMiddleware {
     /// The middleware it becomes.
     type Middleware: Middleware;

@@ -27,7 +27,7 @@ use crate::params::Params;
 /// use mocket_core::Mocket;
 /// let mut app = Mocket::new();
 /// app.get("/users/:id", |req| async move {
-///     format!("{} {}", req.param("id").unwrap(), req.query_param("tab").unwrap_or_default())
+///     format!("{} {}", req.param("id"), req.query_param("tab").unwrap_or_default())
 /// });
 /// let res = app.request("/users/7?tab=posts").await;
 /// assert_eq!(res.into_body().to_text().await.unwrap(), "7 posts");
@@ -182,21 +182,111 @@ impl Request {
         &mut self.inner.head.extensions
     }
 
-    /// A path parameter, percent-decoded: `:name`, or `*`/`**` (or their
-    /// given names) for wildcards.
+    /// A path parameter of the matched route, percent-decoded: `:name`, or
+    /// `*`/`**` (or their given names) for wildcards.
     ///
     /// ```
     /// # futures_executor::block_on(async {
     /// let mut app = mocket_core::Mocket::new();
-    /// app.get("/echo/:name", |req| async move { req.param("name").unwrap().to_owned() });
+    /// app.get("/echo/:name", |req| async move { req.param("name").to_owned() });
     /// let res = app.request("/echo/hello%20world").await;
     /// assert_eq!(res.into_body().to_text().await.unwrap(), "hello world");
     /// # });
     /// ```
-    pub fn param(&self, name: &str) -> Option<&str> {
+    ///
+    /// # Panics
+    ///
+    /// If the matched route declares no parameter `name`: a typo in the
+    /// handler, which no request can cause (like indexing a map with a key
+    /// that is not there). Where a parameter may be absent (a handler or
+    /// middleware shared by several routes), use [`Request::try_param`].
+    #[track_caller]
+    pub fn param(&self, name: &str) -> &str {
+        match self.try_param(name) {
+            Some(value) => value,
+            None => panic!("{}", self.missing_param(name)),
+        }
+    }
+
+    /// A path parameter, or `None` if the matched route (if any) declares no
+    /// parameter `name`.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let mut app = mocket_core::Mocket::new();
+    /// let who = |req: mocket_core::Request| async move {
+    ///     req.try_param("id").unwrap_or("everyone").to_owned()
+    /// };
+    /// app.get("/users", who);
+    /// app.get("/users/:id", who);
+    /// assert_eq!(app.request("/users").await.into_body().to_text().await.unwrap(), "everyone");
+    /// assert_eq!(app.request("/users/7").await.into_body().to_text().await.unwrap(), "7");
+    /// # });
+    /// ```
+    pub fn try_param(&self, name: &str) -> Option<&str> {
         let names = self.inner.app.param_names(self.inner.route?);
         let i = names.iter().position(|n| &**n == name)?;
         Some(self.inner.params.value(self.inner.head.uri.path(), i))
+    }
+
+    /// A path parameter parsed into `T`: a value that does not parse is a
+    /// 400 naming the parameter, so handlers need no error mapping of
+    /// their own.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.get("/users/:id", |req| async move {
+    ///     let id: u64 = req.param_as("id")?;
+    ///     Ok(format!("user {id}"))
+    /// });
+    /// assert_eq!(app.request("/users/7").await.into_body().to_text().await.unwrap(), "user 7");
+    /// let res = app.request("/users/seven").await;
+    /// assert_eq!(res.status(), 400);
+    /// assert_eq!(
+    ///     res.into_body().to_text().await.unwrap(),
+    ///     "invalid path parameter id: invalid digit found in string"
+    /// );
+    /// # });
+    /// ```
+    ///
+    /// A route that declares no parameter `name` is a 500 whose log line
+    /// names the route and its parameters (a typo in the handler).
+    pub fn param_as<T>(&self, name: &str) -> Result<T, Error>
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        let raw = self
+            .try_param(name)
+            .ok_or_else(|| Error::internal(self.missing_param(name)))?;
+        raw.parse()
+            .map_err(|e| Error::bad_request(format!("invalid path parameter {name}: {e}")))
+    }
+
+    #[cold]
+    fn missing_param(&self, name: &str) -> String {
+        match self.inner.route {
+            Some(route) => {
+                let declared: Vec<&str> = self
+                    .inner
+                    .app
+                    .param_names(route)
+                    .iter()
+                    .map(|n| &**n)
+                    .collect();
+                format!(
+                    "the route {} has no path parameter {name:?} (it declares {declared:?}); \
+                     use try_param where a parameter may be absent",
+                    self.inner.app.pattern(route)
+                )
+            }
+            None => format!(
+                "no route matched {}, so there is no path parameter {name:?}; \
+                 use try_param where a parameter may be absent",
+                self.path()
+            ),
+        }
     }
 
     /// All path parameters as `(name, value)`, in pattern order.
@@ -235,7 +325,7 @@ impl Request {
     /// # });
     /// ```
     pub fn wildcard(&self) -> Option<&str> {
-        self.param("**").or_else(|| self.param("*"))
+        self.try_param("**").or_else(|| self.try_param("*"))
     }
 
     /// The route pattern that matched, such as `/users/:id` (useful for
@@ -326,7 +416,10 @@ impl Request {
     /// # });
     /// ```
     pub fn query_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_urlencoded::from_str(self.query_string().unwrap_or(""))
+        let query = self.query_string().unwrap_or("");
+        let pairs = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        // Wrapped like form bodies, so that the 400 names the field.
+        serde_path_to_error::deserialize(pairs)
             .map_err(|e| Error::bad_request(format!("invalid query string: {e}")))
     }
 
@@ -358,7 +451,7 @@ impl Request {
     /// ```
     /// # futures_executor::block_on(async {
     /// let mut app = mocket_core::Mocket::new();
-    /// app.post("/len", |mut req| async move { Ok::<_, mocket_core::Error>(req.bytes().await?.len().to_string()) });
+    /// app.post("/len", |mut req| async move { Ok(req.bytes().await?.len().to_string()) });
     /// let req = mocket_core::http::Request::post("/len").body("abc").unwrap();
     /// assert_eq!(app.request(req).await.into_body().to_text().await.unwrap(), "3");
     /// # });
@@ -408,7 +501,7 @@ impl Request {
     /// #[derive(serde::Deserialize)]
     /// struct Msg { text: String }
     /// let mut app = mocket_core::Mocket::new();
-    /// app.post("/msg", |mut req| async move { Ok::<_, mocket_core::Error>(req.json::<Msg>().await?.text) });
+    /// app.post("/msg", |mut req| async move { Ok(req.json::<Msg>().await?.text) });
     /// let req = mocket_core::http::Request::post("/msg")
     ///     .header("content-type", "application/json")
     ///     .body(r#"{"text":"hi"}"#)
@@ -441,15 +534,6 @@ impl Request {
                 || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
     }
 
-    /// Renders `error` with the app's error handler now, for an answer
-    /// that must carry headers on the rendered error (a 416's
-    /// `content-range`).
-    #[cfg(feature = "static-files")]
-    pub(crate) fn render_error(&self, error: Error) -> crate::Response {
-        use crate::IntoResponse;
-        self.inner.app.render_error(error.into_response())
-    }
-
     /// The `content-length` the client declared, if valid.
     pub(crate) fn declared_length(head: &http::request::Parts) -> Option<u64> {
         head.headers
@@ -461,8 +545,9 @@ impl Request {
     }
 
     /// Shared state registered with [`Mocket::state`](crate::Mocket::state).
-    /// A type that was never registered is a 500 (a programming error,
-    /// logged with the type's name).
+    /// A type that was never registered is a 500 whose log line names the
+    /// type and says how to register it (the client sees only "Internal
+    /// Server Error").
     ///
     /// ```
     /// # futures_executor::block_on(async {
@@ -471,7 +556,7 @@ impl Request {
     /// app.state(AtomicU64::new(0));
     /// app.get("/hits", |req| async move {
     ///     let hits = req.state::<AtomicU64>()?;
-    ///     Ok::<_, mocket_core::Error>((hits.fetch_add(1, Ordering::Relaxed) + 1).to_string())
+    ///     Ok((hits.fetch_add(1, Ordering::Relaxed) + 1).to_string())
     /// });
     /// app.request("/hits").await;
     /// assert_eq!(app.request("/hits").await.into_body().to_text().await.unwrap(), "2");
@@ -480,23 +565,116 @@ impl Request {
     pub fn state<T: MaybeSend + MaybeSync + 'static>(&self) -> Result<Arc<T>, Error> {
         self.inner.app.state::<T>().ok_or_else(|| {
             Error::internal(format!(
-                "no state of type {} is registered: call Mocket::state first",
-                std::any::type_name::<T>()
+                "req.state::<{ty}>(): no value of type {ty} was registered; \
+                 register one with app.state(…) before serving",
+                ty = std::any::type_name::<T>()
             ))
         })
     }
 
-    /// Splits into the `http` request head and the body.
+    /// The body, for a middleware to replace before calling `next`: read
+    /// it (within the limit), check or change it, and put the result back.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use mocket_core::Body;
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.use_middleware(|mut req, next| async move {
+    ///     let text = req.text().await?;
+    ///     *req.body_mut() = Body::from(text.to_uppercase());
+    ///     Ok(next.run(req).await)
+    /// });
+    /// app.post("/echo", |mut req| async move { req.text().await });
+    /// let req = mocket_core::http::Request::post("/echo").body("quiet").unwrap();
+    /// assert_eq!(app.request(req).await.into_body().to_text().await.unwrap(), "QUIET");
+    /// # });
+    /// ```
+    pub fn body_mut(&mut self) -> &mut Body {
+        &mut self.inner.body
+    }
+
+    /// Splits the request into everything but the body, and the body; the
+    /// parts keep the head, the path parameters and the app, and
+    /// [`Request::from_parts`] puts them back together with a body.
     ///
     /// ```
     /// # mocket_core::doc_request(|req| {
-    /// let (head, _body) = req.into_parts();
-    /// assert_eq!(head.uri.path(), "/doc");
+    /// let (parts, body) = req.into_parts();
+    /// assert_eq!(parts.uri().path(), "/doc");
+    /// let req = mocket_core::Request::from_parts(parts, body);
+    /// assert_eq!(req.header("x-doc"), Some("yes"));
     /// # });
     /// ```
-    pub fn into_parts(self) -> (http::request::Parts, Body) {
-        let inner = *self.inner;
-        (inner.head, inner.body)
+    pub fn into_parts(mut self) -> (RequestParts, Body) {
+        let body = self.take_body();
+        (RequestParts { request: self }, body)
+    }
+
+    /// A request made of `parts` (from [`Request::into_parts`]) and `body`.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// let (parts, _) = req.into_parts();
+    /// let req = mocket_core::Request::from_parts(parts, mocket_core::Body::from("new"));
+    /// assert_eq!(req.header("x-doc"), Some("yes"));
+    /// # });
+    /// ```
+    pub fn from_parts(parts: RequestParts, body: Body) -> Request {
+        let mut request = parts.request;
+        request.inner.body = body;
+        request
+    }
+
+    /// The `http` request head (method, URI, version, headers,
+    /// extensions), for code written against the `http` crate.
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|req| {
+    /// assert_eq!(req.head().uri.path(), "/doc");
+    /// # });
+    /// ```
+    pub fn head(&self) -> &http::request::Parts {
+        &self.inner.head
+    }
+
+    /// Mutable access to [`Request::head`].
+    ///
+    /// ```
+    /// # mocket_core::doc_request(|mut req| {
+    /// req.head_mut().method = mocket_core::http::Method::POST;
+    /// assert_eq!(req.method(), mocket_core::http::Method::POST);
+    /// # });
+    /// ```
+    pub fn head_mut(&mut self) -> &mut http::request::Parts {
+        &mut self.inner.head
+    }
+}
+
+/// A [`Request`] without its body, from [`Request::into_parts`]; every
+/// reader of the request (head, parameters, state) works on it.
+///
+/// ```
+/// # mocket_core::doc_request(|req| {
+/// let (parts, _body) = req.into_parts();
+/// assert_eq!(parts.method(), mocket_core::http::Method::GET);
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct RequestParts {
+    /// Its body is empty.
+    request: Request,
+}
+
+impl std::ops::Deref for RequestParts {
+    type Target = Request;
+    fn deref(&self) -> &Request {
+        &self.request
+    }
+}
+
+impl std::ops::DerefMut for RequestParts {
+    fn deref_mut(&mut self) -> &mut Request {
+        &mut self.request
     }
 }
 

@@ -34,6 +34,11 @@ const OCTETS: HeaderValue = HeaderValue::from_static("application/octet-stream")
 /// assert_eq!(res.status(), StatusCode::CREATED);
 /// assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be turned into an HTTP response",
+    label = "a handler or middleware must return something that implements `IntoResponse`",
+    note = "return a `&str`, `String`, `Json(..)`, `Html(..)`, `StatusCode`, `(StatusCode, body)`, a `Response`, or `Result<T, mocket::Error>` where `T` is one of these"
+)]
 pub trait IntoResponse {
     /// Builds the response.
     fn into_response(self) -> Response;
@@ -116,7 +121,13 @@ impl IntoResponse for Error {
     }
 }
 
-impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
+/// The error type is fixed to [`Error`] on purpose: with one `Result`
+/// impl, a handler that uses `?` and ends in `Ok(value)` needs no
+/// `Ok::<_, Error>` annotation, because the compiler infers the error type
+/// from this impl. Other error types convert into [`Error`] through `?`
+/// (any [`std::error::Error`] becomes a 500; implement `From<YourError> for
+/// Error` to choose the status).
+impl<T: IntoResponse> IntoResponse for Result<T, Error> {
     fn into_response(self) -> Response {
         match self {
             Ok(v) => v.into_response(),
@@ -252,6 +263,7 @@ where
 /// assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
+#[must_use = "a responder does nothing unless it is returned"]
 pub struct Html<T>(pub T);
 
 impl<T: Into<Body>> IntoResponse for Html<T> {
@@ -268,6 +280,7 @@ impl<T: Into<Body>> IntoResponse for Html<T> {
 /// assert_eq!(res.headers()["content-type"], "application/json");
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
+#[must_use = "a responder does nothing unless it is returned"]
 pub struct Json<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Json<T> {
@@ -291,6 +304,7 @@ impl<T: Serialize> IntoResponse for Json<T> {
 /// assert_eq!(Redirect::to("/\r\nx: y").into_response().status(), 500);
 /// ```
 #[derive(Debug, Clone)]
+#[must_use = "a responder does nothing unless it is returned"]
 pub struct Redirect {
     status: StatusCode,
     location: Cow<'static, str>,

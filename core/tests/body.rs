@@ -30,7 +30,7 @@ fn bytes_reads_binary_bodies() {
     let mut app = Mocket::new();
     app.post("/", |mut req| async move {
         let bytes = req.bytes().await?;
-        Ok::<_, Error>(format!("{:?}", &bytes[..]))
+        Ok(format!("{:?}", &bytes[..]))
     });
     let (_, _, body) = send(&app, with_body("POST", "/", None, vec![0u8, 255, 10]));
     assert_eq!(body, "[0, 255, 10]");
@@ -49,9 +49,9 @@ fn head_stays_readable_after_body_is_consumed() {
     app.post("/items/:id", |mut req| async move {
         let text = req.text().await?;
         let again = req.text().await?;
-        Ok::<_, Error>(format!(
+        Ok(format!(
             "{} {} {} [{}]",
-            req.param("id").unwrap_or("-"),
+            req.try_param("id").unwrap_or("-"),
             req.header("x-a").unwrap_or("-"),
             text,
             again
@@ -264,7 +264,7 @@ fn json_app() -> Mocket {
     let mut app = Mocket::new();
     app.post("/users", |mut req| async move {
         let user: User = req.json().await?;
-        Ok::<_, Error>((StatusCode::CREATED, Json(user)))
+        Ok((StatusCode::CREATED, Json(user)))
     });
     app
 }
@@ -377,7 +377,7 @@ fn take_body_gives_the_raw_body() {
     app.post("/", |mut req| async move {
         let body = req.take_body();
         let bytes = body.to_bytes().await.map_err(Error::internal)?;
-        Ok::<_, Error>(bytes.len().to_string())
+        Ok(bytes.len().to_string())
     });
     assert_eq!(send(&app, with_body("POST", "/", None, "abcd")).2, "4");
 }

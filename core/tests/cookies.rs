@@ -23,7 +23,7 @@ fn with_cookies(path: &str, headers: &[&[u8]]) -> http::Request<()> {
 fn reader() -> Mocket {
     let mut app = Mocket::new();
     app.get("/read/:name", |req| async move {
-        let name = req.param("name").unwrap_or_default();
+        let name = req.try_param("name").unwrap_or_default();
         match req.cookie(name) {
             Some(value) => format!("[{value}]"),
             None => "(none)".to_owned(),
@@ -360,19 +360,19 @@ fn signed_app() -> Mocket {
     let mut app = Mocket::new();
     app.state(Key::from_secret(SECRET).unwrap());
     app.get("/login/:user", |req| async move {
-        let user = req.param("user").unwrap_or_default().to_owned();
+        let user = req.try_param("user").unwrap_or_default().to_owned();
         let jar = req.signed_cookies()?.add(Cookie::new("session", user));
-        Ok::<_, Error>((jar, "in"))
+        Ok((jar, "in"))
     });
     app.get("/me", |req| async move {
         let jar = req.signed_cookies()?;
-        Ok::<_, Error>(match jar.get("session") {
+        Ok(match jar.get("session") {
             Some(c) => format!("user {}", c.value()),
             None => "anonymous".to_owned(),
         })
     });
     app.get("/logout", |req| async move {
-        Ok::<_, Error>((req.signed_cookies()?.remove("session"), "out"))
+        Ok((req.signed_cookies()?.remove("session"), "out"))
     });
     app
 }
@@ -452,7 +452,7 @@ fn another_key_does_not_verify() {
     let mut other = Mocket::new();
     other.state(Key::from_secret([9u8; 32]).unwrap());
     other.get("/login", |req| async move {
-        Ok::<_, Error>((req.signed_cookies()?.add(Cookie::new("session", "ada")), ""))
+        Ok((req.signed_cookies()?.add(Cookie::new("session", "ada")), ""))
     });
     let (_, headers, _) = send(&other, "/login");
     assert_eq!(me(&app, &pair(set_cookies(&headers)[0])), "anonymous");
@@ -464,7 +464,7 @@ fn signed_cookies_without_a_registered_key_is_a_500_that_says_why() {
     app.on_error(|err: Error| (err.status(), err.to_string()));
     app.get("/", |req| async move {
         req.signed_cookies()?;
-        Ok::<_, Error>("unreachable")
+        Ok("unreachable")
     });
     let (status, _, body) = send(&app, "/");
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);

@@ -65,12 +65,12 @@ fn error_returned_directly_as_responder() {
 fn question_mark_on_std_error_is_opaque_500() {
     let mut app = Mocket::new();
     app.get("/n/:n", |req| async move {
-        let n: u32 = req.param("n").unwrap_or("").parse()?;
-        Ok::<_, Error>(format!("n={n}"))
+        let n: u32 = req.try_param("n").unwrap_or("").parse()?;
+        Ok(format!("n={n}"))
     });
     app.get("/io", |_req| async {
         Err::<(), _>(std::io::Error::other("secret database password in here"))?;
-        Ok::<_, Error>("unreachable")
+        Ok("unreachable")
     });
     assert_eq!(get(&app, "/n/7"), (StatusCode::OK, "n=7".into()));
     let (status, _, body) = send(&app, "/n/seven");
@@ -120,7 +120,7 @@ fn on_error_renders_handler_errors() {
     });
     app.get("/q", |_req| async {
         "x".parse::<u32>()?;
-        Ok::<_, Error>("never")
+        Ok("never")
     });
     let (status, headers, body) = send(&app, "/");
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -216,7 +216,7 @@ fn middleware_std_error_via_question_mark_is_opaque_500() {
     let mut app = Mocket::new();
     app.use_middleware(|req, next| async move {
         let _n: u32 = req.header("x-n").unwrap_or("abc").parse()?;
-        Ok::<_, Error>(next.run(req).await)
+        Ok(next.run(req).await)
     });
     app.get("/", |_req| async { "ok" });
     assert_eq!(
@@ -429,4 +429,88 @@ fn error_into_response_is_rendered_not_leaked_as_empty() {
         Error::bad_request("shown").into_response()
     });
     assert_eq!(get(&app, "/"), (StatusCode::BAD_REQUEST, "shown".into()));
+}
+
+#[test]
+fn headers_beside_an_error_survive_the_error_handler() {
+    let mut app = Mocket::new();
+    json_errors(&mut app);
+    app.get("/tuple", |_req| async {
+        (
+            [("www-authenticate", r#"Basic realm="app""#)],
+            Error::new(StatusCode::UNAUTHORIZED, "log in first"),
+        )
+    });
+    app.get("/attached", |_req| async {
+        Error::new(StatusCode::TOO_MANY_REQUESTS, "slow down")
+            .with_header("retry-after", "30")
+            .with_header("x-limit", "a")
+            .with_header("x-limit", "b")
+    });
+    let (status, headers, body) = send(&app, "/tuple");
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers["www-authenticate"], r#"Basic realm="app""#);
+    assert_eq!(parse_json(&body)["error"], "log in first");
+    // The renderer's content type wins over nothing the handler set.
+    assert_eq!(headers["content-type"], "application/json");
+
+    let (status, headers, _) = send(&app, "/attached");
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers["retry-after"], "30");
+    let limits: Vec<_> = headers.get_all("x-limit").iter().collect();
+    assert_eq!(limits, ["a", "b"]);
+}
+
+#[test]
+fn a_header_the_error_handler_sets_wins() {
+    let mut app = Mocket::new();
+    app.on_error(|err: Error| {
+        (
+            err.status(),
+            [("x-from", "handler")],
+            err.message().to_owned(),
+        )
+    });
+    app.get("/", |_req| async {
+        Error::bad_request("no").with_header("x-from", "error")
+    });
+    let (status, headers, body) = send(&app, "/");
+    assert_eq!((status, body.as_str()), (StatusCode::BAD_REQUEST, "no"));
+    let from: Vec<_> = headers.get_all("x-from").iter().collect();
+    assert_eq!(from, ["handler"]);
+}
+
+#[test]
+fn the_default_rendering_is_reusable_from_an_error_handler() {
+    let mut app = Mocket::new();
+    app.on_error(|err: Error| match err.status() {
+        StatusCode::NOT_FOUND => (StatusCode::NOT_FOUND, Html("<h1>Lost?</h1>")).into_response(),
+        _ => err.default_response(),
+    });
+    app.get("/teapot", |_req| async {
+        Error::new(StatusCode::IM_A_TEAPOT, "short and stout").with_header("x-pot", "1")
+    });
+    let (status, headers, body) = send(&app, "/teapot");
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::IM_A_TEAPOT, "short and stout")
+    );
+    assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(headers["x-pot"], "1");
+    assert_eq!(
+        get(&app, "/nowhere"),
+        (StatusCode::NOT_FOUND, "<h1>Lost?</h1>".into())
+    );
+}
+
+#[test]
+fn a_405_keeps_allow_through_a_custom_error_handler() {
+    let mut app = Mocket::new();
+    json_errors(&mut app);
+    app.get("/thing", |_req| async { "thing" });
+    app.delete("/thing", |_req| async { "gone" });
+    let (status, headers, body) = send(&app, method("POST", "/thing"));
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers["allow"], "GET, DELETE, HEAD");
+    assert_eq!(parse_json(&body)["status"], 405);
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::{counted_stream, send, with_body};
 use mocket_core::http::StatusCode;
-use mocket_core::{Error, FormData, Json, Mocket};
+use mocket_core::{FormData, Json, Mocket};
 use serde::{Deserialize, Serialize};
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -22,12 +22,12 @@ struct Signup {
 fn app() -> Mocket {
     let mut app = Mocket::new();
     app.post("/typed", |mut req| async move {
-        Ok::<_, Error>(Json(req.form::<Signup>().await?))
+        Ok(Json(req.form::<Signup>().await?))
     });
     app.post("/map", |mut req| async move {
         let form = req.form_data().await?;
         let pairs: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        Ok::<_, Error>(pairs.join("|"))
+        Ok(pairs.join("|"))
     });
     app
 }
@@ -179,7 +179,7 @@ fn many_fields_are_fine() {
     let mut app = Mocket::new();
     app.post("/", |mut req| async move {
         let form = req.form_data().await?;
-        Ok::<_, Error>(format!(
+        Ok(format!(
             "{} {}",
             form.len(),
             form.get("f4999").unwrap_or("-")

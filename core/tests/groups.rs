@@ -44,7 +44,7 @@ fn group_routes_live_under_the_prefix() {
         api.get("/users", |_req| async { "users" });
         api.post("/users", |_req| async { "created" });
         api.get("/users/:id", |req| async move {
-            format!("user {}", req.param("id").unwrap_or("-"))
+            format!("user {}", req.try_param("id").unwrap_or("-"))
         });
     });
     assert_eq!(get(&app, "/api/users"), (StatusCode::OK, "users".into()));
@@ -188,7 +188,7 @@ fn group_prefix_with_a_param_serves_routes_and_params() {
     let mut app = Mocket::new();
     app.group("/users/:id", |user| {
         user.get("/posts", |req| async move {
-            format!("posts of {}", req.param("id").unwrap_or("-"))
+            format!("posts of {}", req.try_param("id").unwrap_or("-"))
         });
     });
     assert_eq!(

@@ -85,7 +85,7 @@ fn on_registers_any_method_token() {
     });
     app.on(Method::PUT, "/files", |_req| async { "put" });
     app.on("MKCOL", "/files/:dir", |req| async move {
-        format!("mkcol {}", req.param("dir").unwrap_or("-"))
+        format!("mkcol {}", req.try_param("dir").unwrap_or("-"))
     });
     assert!(app.check().is_ok());
     let (status, _, body) = send(&app, method("PROPFIND", "/files"));

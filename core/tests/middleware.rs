@@ -6,9 +6,9 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use common::{Log, get, method, send};
+use common::{Log, get, method, send, with_body};
 use mocket_core::http::{HeaderValue, StatusCode};
-use mocket_core::{IntoResponse, Mocket};
+use mocket_core::{Body, Error, IntoResponse, Mocket, Request};
 
 fn logging(log: &Log, name: &'static str, app: &mut Mocket) {
     let log = log.clone();
@@ -140,6 +140,57 @@ fn middleware_changes_the_request_before_next() {
 }
 
 #[test]
+fn middleware_reads_the_body_and_puts_it_back() {
+    let mut app = Mocket::new();
+    // Checks the body, then hands on a changed one: the handler reads it
+    // as if it came from the client.
+    app.use_middleware_at("/signed", |mut req, next| async move {
+        let text = req.text().await?;
+        let Some(payload) = text.strip_suffix(";sig=ok") else {
+            return Ok(Error::new(StatusCode::FORBIDDEN, "bad signature").into_response());
+        };
+        *req.body_mut() = Body::from(payload.to_owned());
+        Ok(next.run(req).await)
+    });
+    app.post("/signed", |mut req| async move { req.text().await });
+    let post = |body: &'static str| with_body("POST", "/signed", Some("text/plain"), body);
+    assert_eq!(send(&app, post("hello;sig=ok")).2, "hello");
+    assert_eq!(send(&app, post("hello;sig=no")).0, StatusCode::FORBIDDEN);
+    // The body limit still holds for the middleware's read.
+    app.body_limit(4);
+    assert_eq!(
+        send(&app, post("hello;sig=ok")).0,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+}
+
+#[test]
+fn a_request_splits_into_parts_and_is_rebuilt() {
+    let mut app = Mocket::new();
+    app.use_middleware(|req, next| async move {
+        let (mut parts, body) = req.into_parts();
+        // The parts keep the head and the route's parameters.
+        let tag = format!(
+            "{}:{}",
+            parts.method(),
+            parts.try_param("id").unwrap_or("-")
+        );
+        parts
+            .headers_mut()
+            .insert("x-tag", tag.parse().expect("header value"));
+        let bytes = body.to_bytes().await?;
+        let req = Request::from_parts(parts, Body::from(bytes.repeat(2)));
+        Ok(next.run(req).await)
+    });
+    app.post("/items/:id", |mut req| async move {
+        let head = format!("{} {}", req.header("x-tag").unwrap_or(""), req.param("id"));
+        Ok(format!("{head} {}", req.text().await?))
+    });
+    let req = with_body("POST", "/items/7", None, "ab");
+    assert_eq!(send(&app, req).2, "POST:7 7 abab");
+}
+
+#[test]
 fn middleware_changes_the_response_after_next() {
     let mut app = Mocket::new();
     app.use_middleware(|req, next| async move {
@@ -198,7 +249,7 @@ fn middleware_can_answer_without_calling_next() {
 fn middleware_sees_path_params_and_matched_pattern() {
     let mut app = Mocket::new();
     app.use_middleware(|req, next| async move {
-        let id = req.param("id").map(str::to_owned);
+        let id = req.try_param("id").map(str::to_owned);
         let pattern = req.matched_pattern().map(str::to_owned);
         let mut res = next.run(req).await;
         if let (Some(id), Some(pattern)) = (id, pattern) {
@@ -222,7 +273,7 @@ fn middleware_sees_path_params_and_matched_pattern() {
 fn middleware_sees_decoded_params() {
     let mut app = Mocket::new();
     app.use_middleware(|req, next| async move {
-        let name = req.param("name").unwrap_or("-").to_owned();
+        let name = req.try_param("name").unwrap_or("-").to_owned();
         let res = next.run(req).await;
         (res.status(), format!("mw saw [{name}]")).into_response()
     });
@@ -236,7 +287,7 @@ fn middleware_sees_decoded_params() {
 fn middleware_reading_params_of_badly_encoded_path_still_gets_400() {
     let mut app = Mocket::new();
     app.use_middleware(|req, next| async move {
-        let _seen = req.param("name").map(str::to_owned);
+        let _seen = req.try_param("name").map(str::to_owned);
         let _all: Vec<(String, String)> = req
             .params()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -244,7 +295,7 @@ fn middleware_reading_params_of_badly_encoded_path_still_gets_400() {
         next.run(req).await
     });
     app.get("/echo/:name", |req| async move {
-        req.param("name").unwrap_or("-").to_owned()
+        req.try_param("name").unwrap_or("-").to_owned()
     });
     let (status, _, body) = send(&app, "/echo/%zz");
     assert_eq!(status, StatusCode::BAD_REQUEST, "body: {body}");

@@ -68,7 +68,7 @@ fn app() -> Mocket {
                 String::from_utf8_lossy(&head)
             ));
         }
-        Ok::<_, Error>(out.join("\n"))
+        Ok(out.join("\n"))
     });
     app.post("/collect", |mut req| async move {
         let form = req.multipart()?.collect().await?;
@@ -86,7 +86,7 @@ fn app() -> Mocket {
                 f.bytes().len()
             ));
         }
-        Ok::<_, Error>(out.join("\n"))
+        Ok(out.join("\n"))
     });
     app
 }
@@ -208,7 +208,7 @@ fn unread_fields_are_skipped() {
         while let Some(field) = multipart.next_field().await? {
             names.push(field.name().to_owned());
         }
-        Ok::<_, Error>(names.join(","))
+        Ok(names.join(","))
     });
     let data = body(&[
         file(
@@ -266,7 +266,7 @@ fn a_large_upload_streams_chunk_by_chunk() {
             total += chunk.len();
             largest = largest.max(chunk.len());
         }
-        Ok::<_, Error>(format!(
+        Ok(format!(
             "{total} {largest} {}",
             pulled_at_first.unwrap_or(0)
         ))

@@ -284,36 +284,37 @@ fn redirects() {
 }
 
 #[test]
-fn result_where_both_sides_convert() {
+fn result_infers_its_error_type() {
     let mut app = Mocket::new();
+    // No `Ok::<_, Error>`: the one `Result` impl fixes the error type.
     app.get("/:n", |req| async move {
-        match req.param("n") {
-            Some("ok") => Ok("fine"),
-            _ => Err((StatusCode::UNPROCESSABLE_ENTITY, "nope")),
-        }
+        let n: u32 = req.param("n").parse()?;
+        Ok(format!("n={n}"))
     });
     app.get("/status/:n", |req| async move {
-        if req.param("n") == Some("ok") {
+        if req.param("n") == "ok" {
             Ok(Json(serde_json::json!([1, 2])))
         } else {
-            Err(StatusCode::GONE)
+            Err(Error::from_status(StatusCode::GONE))
         }
     });
     app.get("/error/:n", |req| async move {
-        if req.param("n") == Some("ok") {
+        if req.param("n") == "ok" {
             Ok(Html("<i>ok</i>"))
         } else {
             Err(Error::not_found("no such thing"))
         }
     });
-    assert_eq!(send(&app, "/ok").2, "fine");
-    let (status, _, body) = send(&app, "/bad");
+    assert_eq!(send(&app, "/7").2, "n=7");
+    // A parse error through `?` is a 500 that does not leak its cause.
+    let (status, _, body) = send(&app, "/x");
     assert_eq!(
         (status, body.as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "nope")
+        (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
     );
     assert_eq!(send(&app, "/status/ok").2, "[1,2]");
-    assert_eq!(send(&app, "/status/bad").0, StatusCode::GONE);
+    let (status, _, body) = send(&app, "/status/bad");
+    assert_eq!((status, body.as_str()), (StatusCode::GONE, "Gone"));
     assert_eq!(send(&app, "/error/ok").2, "<i>ok</i>");
     let (status, _, body) = send(&app, "/error/bad");
     assert_eq!(

@@ -37,7 +37,7 @@ fn static_routes_and_root() {
 fn named_param_matches_exactly_one_segment() {
     let mut app = Mocket::new();
     app.get("/users/:id", |req| async move {
-        format!("user {}", req.param("id").unwrap_or("?"))
+        format!("user {}", req.try_param("id").unwrap_or("?"))
     });
     assert_eq!(get(&app, "/users/42"), (StatusCode::OK, "user 42".into()));
     assert_eq!(get(&app, "/users/42/posts").0, StatusCode::NOT_FOUND);
@@ -62,7 +62,7 @@ fn star_matches_one_segment_and_is_readable() {
         format!(
             "{}|{}",
             req.wildcard().unwrap_or("-"),
-            req.param("*").unwrap_or("-")
+            req.try_param("*").unwrap_or("-")
         )
     });
     assert_eq!(
@@ -77,7 +77,7 @@ fn star_matches_one_segment_and_is_readable() {
 fn named_star_is_readable_by_name() {
     let mut app = Mocket::new();
     app.get("/img/*file", |req| async move {
-        req.param("file").unwrap_or("-").to_owned()
+        req.try_param("file").unwrap_or("-").to_owned()
     });
     assert_eq!(get(&app, "/img/cat.png").1, "cat.png");
 }
@@ -89,7 +89,7 @@ fn double_star_matches_zero_or_more_segments() {
         format!(
             "[{}][{}]",
             req.wildcard().unwrap_or("-"),
-            req.param("**").unwrap_or("-")
+            req.try_param("**").unwrap_or("-")
         )
     });
     assert_eq!(get(&app, "/wild/a/b/c").1, "[a/b/c][a/b/c]");
@@ -102,7 +102,7 @@ fn double_star_matches_zero_or_more_segments() {
 fn named_double_star_rest() {
     let mut app = Mocket::new();
     app.get("/static/**rest", |req| async move {
-        req.param("rest").unwrap_or("-").to_owned()
+        req.try_param("rest").unwrap_or("-").to_owned()
     });
     assert_eq!(get(&app, "/static/css/site.css").1, "css/site.css");
 }
@@ -187,7 +187,7 @@ fn users_me_beats_users_id_registered_first_or_last() {
             app.get("/users/me", |_req| async { "me" });
         }
         app.get("/users/:id", |req| async move {
-            format!("id {}", req.param("id").unwrap_or("?"))
+            format!("id {}", req.try_param("id").unwrap_or("?"))
         });
         if !me_first {
             app.get("/users/me", |_req| async { "me" });
@@ -202,7 +202,7 @@ fn deeper_static_dead_end_falls_back_to_param_branch() {
     let mut app = Mocket::new();
     app.get("/users/me/profile", |_req| async { "my profile" });
     app.get("/users/:id/posts", |req| async move {
-        format!("posts of {}", req.param("id").unwrap_or("?"))
+        format!("posts of {}", req.try_param("id").unwrap_or("?"))
     });
     assert_eq!(get(&app, "/users/me/profile").1, "my profile");
     assert_eq!(
@@ -216,7 +216,7 @@ fn deeper_static_dead_end_falls_back_to_param_branch() {
 fn params_are_percent_decoded() {
     let mut app = Mocket::new();
     app.get("/echo/:name", |req| async move {
-        req.param("name").unwrap_or("-").to_owned()
+        req.try_param("name").unwrap_or("-").to_owned()
     });
     app.get("/wild/**", |req| async move {
         req.wildcard().unwrap_or("-").to_owned()
@@ -235,7 +235,7 @@ fn params_are_percent_decoded() {
 fn invalid_percent_encoding_is_400() {
     let mut app = Mocket::new();
     app.get("/echo/:name", |req| async move {
-        req.param("name").unwrap_or("-").to_owned()
+        req.try_param("name").unwrap_or("-").to_owned()
     });
     for bad in ["/echo/%zz", "/echo/%", "/echo/%2", "/echo/a%g0"] {
         let (status, _, body) = send(&app, bad);
@@ -248,7 +248,7 @@ fn invalid_percent_encoding_is_400() {
 fn invalid_utf8_after_decoding_is_400() {
     let mut app = Mocket::new();
     app.get("/echo/:name", |req| async move {
-        req.param("name").unwrap_or("-").to_owned()
+        req.try_param("name").unwrap_or("-").to_owned()
     });
     for bad in ["/echo/%FF", "/echo/%C3"] {
         let (status, _, body) = send(&app, bad);
@@ -337,7 +337,7 @@ fn a_static_route_without_the_method_falls_back_to_a_param_route() {
     let mut app = Mocket::new();
     app.get("/users/me", |_req| async { "me" });
     app.post("/users/:id", |req| async move {
-        format!("posted {}", req.param("id").unwrap())
+        format!("posted {}", req.param("id"))
     });
     let req = http::Request::post("/users/me")
         .body(mocket_core::Body::empty())

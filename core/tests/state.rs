@@ -21,7 +21,7 @@ fn handlers_read_state() {
     app.state(Config { greeting: "hello" });
     app.get("/", |req| async move {
         let config = req.state::<Config>()?;
-        Ok::<_, Error>(format!("{}, world", config.greeting))
+        Ok(format!("{}, world", config.greeting))
     });
     assert_eq!(get(&app, "/"), (StatusCode::OK, "hello, world".into()));
 }
@@ -32,7 +32,7 @@ fn state_is_shared_between_requests() {
     app.state(Hits(AtomicU64::new(0)));
     app.get("/hits", |req| async move {
         let hits = req.state::<Hits>()?;
-        Ok::<_, Error>((hits.0.fetch_add(1, Ordering::SeqCst) + 1).to_string())
+        Ok((hits.0.fetch_add(1, Ordering::SeqCst) + 1).to_string())
     });
     assert_eq!(get(&app, "/hits").1, "1");
     assert_eq!(get(&app, "/hits").1, "2");
@@ -51,13 +51,13 @@ fn middleware_reads_and_writes_state() {
         let mut res = next.run(req).await;
         res.headers_mut()
             .insert("x-greeting", HeaderValue::from_static(greeting));
-        Ok::<_, Error>(res)
+        Ok(res)
     });
     app.get("/a", |req| async move {
         let log = req.state::<Mutex<Vec<String>>>()?;
         log.lock().expect("lock").push("handler a".into());
         let all = log.lock().expect("lock").clone();
-        Ok::<_, Error>(Json(all))
+        Ok(Json(all))
     });
     let (status, headers, body) = send(&app, "/a");
     assert_eq!(status, StatusCode::OK);
@@ -74,7 +74,7 @@ fn several_state_types_coexist_and_a_second_value_replaces_the_first() {
     app.get("/", |req| async move {
         let config = req.state::<Config>()?;
         let hits = req.state::<Hits>()?;
-        Ok::<_, Error>(format!(
+        Ok(format!(
             "{} {}",
             config.greeting,
             hits.0.load(Ordering::SeqCst)
@@ -89,7 +89,7 @@ fn missing_state_in_a_handler_is_500() {
     app.state(Config { greeting: "x" });
     app.get("/", |req| async move {
         let hits = req.state::<Hits>()?;
-        Ok::<_, Error>(hits.0.load(Ordering::SeqCst).to_string())
+        Ok(hits.0.load(Ordering::SeqCst).to_string())
     });
     let (status, _, body) = send(&app, "/");
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -102,7 +102,7 @@ fn missing_state_in_a_middleware_is_500() {
     let mut app = Mocket::new();
     app.use_middleware(|req, next| async move {
         req.state::<Config>()?;
-        Ok::<_, Error>(next.run(req).await)
+        Ok(next.run(req).await)
     });
     app.get("/", |_req| async { "never" });
     let (status, _, body) = send(&app, "/");
@@ -121,5 +121,5 @@ fn missing_state_error_is_internal_with_a_useful_cause() {
     let (status, _, body) = send(&app, "/");
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(body.contains("Hits"), "{body}");
-    assert!(body.contains("Mocket::state"), "{body}");
+    assert!(body.contains("register one with app.state"), "{body}");
 }

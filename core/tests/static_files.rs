@@ -530,7 +530,7 @@ fn falling_through_reaches_later_routes_and_the_apps_404() {
     app.not_found(|_req| async { (StatusCode::NOT_FOUND, "custom 404") });
     app.serve_dir("/", ServeDir::with_fs(site()).fall_through());
     app.get("/:page", |req| async move {
-        format!("page {}", req.param("page").unwrap())
+        format!("page {}", req.param("page"))
     });
     app.post("/app.css", |_req| async { "posted" });
 

@@ -47,13 +47,13 @@ pub(crate) fn build() -> Mocket {
     });
 
     app.get("/echo/:name", |req| async move {
-        req.param("name").unwrap_or_default().to_owned()
+        req.try_param("name").unwrap_or_default().to_owned()
     });
 
     app.get(
         "/users/:user_id/posts/:post_id/comments/:comment_id",
         |req| async move {
-            let p = |name| req.param(name).unwrap_or_default();
+            let p = |name| req.try_param(name).unwrap_or_default();
             format!("{},{},{}", p("user_id"), p("post_id"), p("comment_id"))
         },
     );
@@ -92,17 +92,17 @@ pub(crate) fn build() -> Mocket {
         } else {
             "application/octet-stream"
         };
-        Ok::<_, Error>(([("content-type", content_type)], body))
+        Ok(([("content-type", content_type)], body))
     });
 
     app.post("/json-echo", |mut req| async move {
         let value: serde_json::Value = req.json().await?;
-        Ok::<_, Error>(Json(value))
+        Ok(Json(value))
     });
 
     app.post("/consume", |mut req| async move {
         req.bytes().await?;
-        Ok::<_, Error>("ok")
+        Ok("ok")
     });
 
     app

@@ -7,7 +7,7 @@ fn main() {
     let mut app = Mocket::new();
     app.get("/", |_req| async { "Hello, Mocket!" });
     app.get("/users/:id", |req| async move {
-        format!("user {}", req.param("id").unwrap_or_default())
+        format!("user {}", req.try_param("id").unwrap_or_default())
     });
     app.listen(":3000");
 }

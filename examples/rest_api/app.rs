@@ -55,7 +55,7 @@ fn validate_title(title: &str) -> Result<(), Error> {
 }
 
 fn todo_id(req: &Request) -> Result<u64, Error> {
-    let raw = req.param("id").unwrap_or_default();
+    let raw = req.try_param("id").unwrap_or_default();
     raw.parse()
         .map_err(|_| Error::bad_request(format!("todo id must be a number, got {raw:?}")))
 }
@@ -85,7 +85,7 @@ pub(crate) fn build() -> Mocket {
                 .values()
                 .cloned()
                 .collect();
-            Ok::<_, Error>(Json(list))
+            Ok(Json(list))
         });
         todos.post("/", |mut req| async move {
             let new: NewTodo = req.json().await?;
@@ -100,7 +100,7 @@ pub(crate) fn build() -> Mocket {
             };
             store.todos.insert(todo.id, todo.clone());
             let location = format!("/todos/{}", todo.id);
-            Ok::<_, Error>((StatusCode::CREATED, [("location", location)], Json(todo)))
+            Ok((StatusCode::CREATED, [("location", location)], Json(todo)))
         });
         todos.get("/:id", |req| async move {
             let id = todo_id(&req)?;
@@ -111,7 +111,7 @@ pub(crate) fn build() -> Mocket {
                 .get(&id)
                 .cloned()
                 .ok_or_else(|| Error::not_found(format!("no todo with id {id}")))?;
-            Ok::<_, Error>(Json(todo))
+            Ok(Json(todo))
         });
         todos.patch("/:id", |mut req| async move {
             let id = todo_id(&req)?;
@@ -131,7 +131,7 @@ pub(crate) fn build() -> Mocket {
             if let Some(done) = patch.done {
                 todo.done = done;
             }
-            Ok::<_, Error>(Json(todo.clone()))
+            Ok(Json(todo.clone()))
         });
         todos.delete("/:id", |req| async move {
             let id = todo_id(&req)?;

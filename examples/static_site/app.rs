@@ -40,7 +40,7 @@ pub(crate) fn build() -> Mocket {
                 "<li><code>{name}</code>: {what}, {kind}, {size} bytes</li>\n"
             ));
         }
-        Ok::<_, Error>(Html(format!(
+        Ok(Html(format!(
             "<!doctype html>\n<title>Uploaded</title>\n<link rel=\"stylesheet\" \
              href=\"/assets/site.css\">\n<h1>Received</h1>\n<ul>\n{rows}</ul>\n\
              <p><a href=\"/upload.html\">Upload another</a></p>\n"

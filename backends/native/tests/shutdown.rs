@@ -23,7 +23,10 @@ fn app_with_slow_route() -> (Mocket, mpsc::Receiver<()>) {
     let mut app = test_app();
     app.get("/slow/:ms", move |req| {
         let started = started.clone();
-        let ms: u64 = req.param("ms").and_then(|ms| ms.parse().ok()).unwrap_or(0);
+        let ms: u64 = req
+            .try_param("ms")
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(0);
         async move {
             started.signal();
             tokio::time::sleep(Duration::from_millis(ms)).await;

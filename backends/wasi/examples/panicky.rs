@@ -19,7 +19,7 @@ fn main() {
     app.get("/panic", |_req| async { boom() });
     app.get("/count", |req| async move {
         let served = req.state::<AtomicU64>()?;
-        Ok::<_, Error>((served.fetch_add(1, Ordering::Relaxed) + 1).to_string())
+        Ok((served.fetch_add(1, Ordering::Relaxed) + 1).to_string())
     });
     let port = mocket::env_var("PORT").unwrap_or_else(|| "3000".into());
     app.listen(&format!("127.0.0.1:{port}"));

@@ -72,7 +72,7 @@ fn query(app: &mut Mocket) {
     });
     app.get("/query/typed", |req| async move {
         let paging: Paging = req.query_as()?;
-        Ok::<_, Error>(Json(paging))
+        Ok(Json(paging))
     });
 }
 
@@ -80,11 +80,11 @@ fn body(app: &mut Mocket) {
     app.post("/body/text", |mut req| async move { req.text().await });
     app.post("/body/bytes", |mut req| async move { req.bytes().await });
     app.post("/body/length", |mut req| async move {
-        Ok::<_, Error>(format!("{} bytes", req.bytes().await?.len()))
+        Ok(format!("{} bytes", req.bytes().await?.len()))
     });
     app.post("/body/json", |mut req| async move {
         let person: Person = req.json().await?;
-        Ok::<_, Error>(Json(Greeting {
+        Ok(Json(Greeting {
             greeting: format!("hello {}", person.name),
             adult: person.age >= 18,
         }))

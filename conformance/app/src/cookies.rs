@@ -18,7 +18,7 @@ pub(crate) fn register(app: &mut Mocket) {
 
 fn read(app: &mut Mocket) {
     app.get("/cookies/read/:name", |req| async move {
-        let name = req.param("name").unwrap_or_default();
+        let name = req.try_param("name").unwrap_or_default();
         match req.cookie(name) {
             Some(value) => format!("[{value}]"),
             None => "(none)".to_owned(),
@@ -76,11 +76,11 @@ fn set(app: &mut Mocket) {
 /// A signed-cookie session: log in, see who you are, log out.
 fn session(app: &mut Mocket) {
     app.post("/cookies/login/:user", |req| async move {
-        let user = req.param("user").unwrap_or_default().to_owned();
+        let user = req.try_param("user").unwrap_or_default().to_owned();
         let jar = req
             .signed_cookies()?
             .add(Cookie::build(("session", user)).http_only(true));
-        Ok::<_, Error>((jar, Redirect::to("/cookies/me")))
+        Ok((jar, Redirect::to("/cookies/me")))
     });
     app.get("/cookies/me", |req| async move {
         match req.signed_cookies()?.get("session") {
@@ -90,7 +90,7 @@ fn session(app: &mut Mocket) {
     });
     app.post("/cookies/logout", |req| async move {
         let jar = req.signed_cookies()?.remove("session");
-        Ok::<_, Error>((jar, Redirect::to("/cookies/me")))
+        Ok((jar, Redirect::to("/cookies/me")))
     });
 }
 
@@ -120,6 +120,6 @@ fn host(app: &mut Mocket) {
         let other = SignedCookieJar::from_headers(&headers, b)
             .get("k")
             .is_some();
-        Ok::<_, Error>(format!("own key: {own}, other key: {other}"))
+        Ok(format!("own key: {own}, other key: {other}"))
     });
 }

@@ -18,19 +18,19 @@ fn errors(app: &mut Mocket) {
     });
     app.get("/errors/double/:n", |req| async move {
         let n: u64 = req
-            .param("n")
+            .try_param("n")
             .unwrap_or_default()
             .parse()
             .map_err(|_| Error::bad_request("n must be a number"))?;
         let doubled = n
             .checked_mul(2)
             .ok_or_else(|| Error::new(StatusCode::UNPROCESSABLE_ENTITY, "n is too large"))?;
-        Ok::<_, Error>(doubled.to_string())
+        Ok(doubled.to_string())
     });
     // `?` on any std error: a 500 whose cause stays in the log.
     app.get("/errors/question", |_req| async {
         let n: u32 = "forty-two".parse()?;
-        Ok::<_, Error>(n.to_string())
+        Ok(n.to_string())
     });
     app.get("/errors/internal", |_req| async {
         Err::<&str, _>(Error::internal("database password is hunter2"))

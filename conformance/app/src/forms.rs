@@ -13,11 +13,11 @@ struct Signup {
 
 pub(crate) fn register(app: &mut Mocket) {
     app.post("/forms/typed", |mut req| async move {
-        Ok::<_, Error>(Json(req.form::<Signup>().await?))
+        Ok(Json(req.form::<Signup>().await?))
     });
     app.post("/forms/pairs", |mut req| async move {
         let form = req.form_data().await?;
         let pairs: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        Ok::<_, Error>(pairs.join("|"))
+        Ok(pairs.join("|"))
     });
 }

@@ -32,7 +32,7 @@ pub(crate) fn register(app: &mut Mocket) {
         let mut res = next.run(req).await;
         res.headers_mut()
             .append("x-after", HeaderValue::from_static("2"));
-        Ok::<_, Error>(res)
+        Ok(res)
     });
     app.get("/mw/trail", |req| async move {
         req.header("x-trail").unwrap_or("-").to_owned()
@@ -85,7 +85,7 @@ pub(crate) fn register(app: &mut Mocket) {
     app.use_middleware_at("/mw/body", |req, next| async move {
         let (parts, body) = next.run(req).await.into_parts();
         let text = body.to_text().await?;
-        Ok::<_, Error>(Response::from_parts(parts, Body::from(text.to_uppercase())))
+        Ok(Response::from_parts(parts, Body::from(text.to_uppercase())))
     });
     app.get("/mw/body", |_req| async { "shout this" });
 
@@ -93,14 +93,14 @@ pub(crate) fn register(app: &mut Mocket) {
     // reads the path parameter.
     app.group("/mw/items/:id", |items| {
         items.use_middleware(|req, next| async move {
-            let id = req.param("id").unwrap_or("-").to_owned();
+            let id = req.try_param("id").unwrap_or("-").to_owned();
             let mut res = next.run(req).await;
             res.headers_mut()
                 .insert("x-item-id", HeaderValue::try_from(id)?);
-            Ok::<_, Error>(res)
+            Ok(res)
         });
         items.get("/", |req| async move {
-            format!("item {}", req.param("id").unwrap_or("-"))
+            format!("item {}", req.try_param("id").unwrap_or("-"))
         });
     });
 }

@@ -30,7 +30,7 @@ pub(crate) fn register(app: &mut Mocket) {
                 field.content_type().unwrap_or("-"),
             ));
         }
-        Ok::<_, Error>(lines.join("\n"))
+        Ok(lines.join("\n"))
     });
     // Text fields as `name=value`, then files as `name:file name:size`.
     app.post("/multipart/collect", |mut req| async move {
@@ -45,6 +45,6 @@ pub(crate) fn register(app: &mut Mocket) {
                 .iter()
                 .map(|f| format!("{}:{}:{}", f.name(), f.file_name(), f.bytes().len())),
         );
-        Ok::<_, Error>(lines.join("\n"))
+        Ok(lines.join("\n"))
     });
 }

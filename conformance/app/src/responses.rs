@@ -62,7 +62,7 @@ pub(crate) fn register(app: &mut Mocket) {
     // must reach the wire unchanged.
     app.get("/responses/obs-text", |_req| async {
         let value = HeaderValue::from_bytes("café".as_bytes())?;
-        Ok::<_, Error>(([("x-word", value)], "obs-text"))
+        Ok(([("x-word", value)], "obs-text"))
     });
 
     // A content type the handler sets is never overwritten.
@@ -82,7 +82,7 @@ pub(crate) fn register(app: &mut Mocket) {
             .header("content-type", "text/x-Custom; charset=ISO-8859-1")
             .header("x-built", "by hand")
             .body(Body::from("built by hand"))?;
-        Ok::<_, Error>(res)
+        Ok(res)
     });
     app.get("/responses/bytes-typed", |_req| async {
         ([("content-type", "image/png")], BINARY.to_vec())

@@ -10,7 +10,7 @@ pub(crate) fn register(app: &mut Mocket) {
 }
 
 fn param<'r>(req: &'r Request, name: &str) -> &'r str {
-    req.param(name).unwrap_or("-")
+    req.try_param(name).unwrap_or("-")
 }
 
 fn paths(app: &mut Mocket) {

@@ -21,24 +21,25 @@ pub(crate) fn register(app: &mut Mocket) {
         let mut res = next.run(req).await;
         res.headers_mut()
             .insert("x-app", HeaderValue::from_static(name.0));
-        Ok::<_, Error>(res)
+        Ok(res)
     });
-    app.get("/state/name", |req| async move {
-        Ok::<_, Error>(req.state::<AppName>()?.0)
-    });
+    app.get(
+        "/state/name",
+        |req| async move { Ok(req.state::<AppName>()?.0) },
+    );
     app.delete("/state/counter", |req| async move {
         req.state::<Counter>()?.0.store(0, Ordering::SeqCst);
-        Ok::<_, Error>(StatusCode::NO_CONTENT)
+        Ok(StatusCode::NO_CONTENT)
     });
     app.post("/state/counter", |req| async move {
         let counter = req.state::<Counter>()?;
-        Ok::<_, Error>((counter.0.fetch_add(1, Ordering::SeqCst) + 1).to_string())
+        Ok((counter.0.fetch_add(1, Ordering::SeqCst) + 1).to_string())
     });
     app.get("/state/counter", |req| async move {
-        Ok::<_, Error>(req.state::<Counter>()?.0.load(Ordering::SeqCst).to_string())
+        Ok(req.state::<Counter>()?.0.load(Ordering::SeqCst).to_string())
     });
     app.get("/state/missing", |req| async move {
         req.state::<Unregistered>()?;
-        Ok::<_, Error>("unreachable")
+        Ok("unreachable")
     });
 }

@@ -31,7 +31,7 @@ pub(crate) fn register(app: &mut Mocket) {
     );
     app.serve_dir("/fall", ServeDir::new("public").fall_through());
     app.get("/fall/:name", |req| async move {
-        format!("route {}", req.param("name").unwrap_or_default())
+        format!("route {}", req.try_param("name").unwrap_or_default())
     });
     app.post("/fall/hello.txt", |_req| async { "posted" });
 }

@@ -57,6 +57,7 @@ pub const DEFAULT_MIN_SIZE: u64 = 1024;
 /// assert!(res.body().exact_len().unwrap() < 2200);
 /// # });
 /// ```
+#[must_use = "a builder does nothing until it is used"]
 #[derive(Clone)]
 pub struct Compression {
     min_size: u64,

@@ -41,6 +41,7 @@ use crate::response::{IntoHeaders, IntoResponse, Response};
 ///     "old=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
 /// ]);
 /// ```
+#[must_use = "a changed jar does nothing unless it is returned with the response"]
 #[derive(Debug, Clone, Default)]
 pub struct CookieJar {
     /// The request's cookies, in the order the client sent them.

@@ -103,11 +103,11 @@ impl Request {
     /// let mut app = mocket_core::Mocket::new();
     /// app.state(Key::from_secret([7u8; 32]).unwrap());
     /// app.get("/login", |req| async move {
-    ///     Ok::<_, mocket_core::Error>((req.signed_cookies()?.add(Cookie::new("user", "ada")), "welcome"))
+    ///     Ok((req.signed_cookies()?.add(Cookie::new("user", "ada")), "welcome"))
     /// });
     /// app.get("/me", |req| async move {
     ///     let user = req.signed_cookies()?.get("user").map(|c| c.value().to_owned());
-    ///     Ok::<_, mocket_core::Error>(user.unwrap_or_else(|| "nobody".into()))
+    ///     Ok(user.unwrap_or_else(|| "nobody".into()))
     /// });
     /// let res = app.request("/login").await;
     /// let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();

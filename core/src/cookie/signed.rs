@@ -178,6 +178,7 @@ impl std::error::Error for KeyError {}
 /// assert_eq!(jar.get("user").unwrap().value(), "ada");
 /// assert!(jar.get("other").is_none(), "signed for another name");
 /// ```
+#[must_use = "a changed jar does nothing unless it is returned with the response"]
 #[derive(Debug, Clone)]
 pub struct SignedCookieJar {
     jar: CookieJar,

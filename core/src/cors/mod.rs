@@ -87,6 +87,7 @@ pub use respond::CorsFuture;
 /// assert_eq!(res.headers()["access-control-max-age"], "600");
 /// # });
 /// ```
+#[must_use = "a builder does nothing until it is used"]
 #[derive(Clone)]
 pub struct Cors {
     origins: Origins,

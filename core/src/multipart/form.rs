@@ -15,7 +15,7 @@ use crate::form::FormData;
 /// app.post("/", |mut req| async move {
 ///     let form = req.multipart()?.collect().await?;
 ///     let file = form.file("doc").unwrap();
-///     Ok::<_, mocket_core::Error>(format!(
+///     Ok(format!(
 ///         "{} {} {:?} {}",
 ///         form.fields().get("title").unwrap(),
 ///         file.file_name(),

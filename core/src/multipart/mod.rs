@@ -30,7 +30,7 @@
 //!         }
 //!         report.push(format!("{name} {file} {size}"));
 //!     }
-//!     Ok::<_, mocket_core::Error>(report.join("\n"))
+//!     Ok(report.join("\n"))
 //! });
 //! let body: &[u8] = b"--XYZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHoliday\r\n\
 //!     --XYZ\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\
@@ -148,7 +148,7 @@ impl Multipart {
     ///     while let Some(field) = multipart.next_field().await? {
     ///         names.push(field.name().to_owned()); // its bytes are skipped
     ///     }
-    ///     Ok::<_, mocket_core::Error>(names.join(","))
+    ///     Ok(names.join(","))
     /// });
     /// let body = "--b\r\ncontent-disposition: form-data; name=a\r\n\r\n1\r\n\
     ///             --b\r\ncontent-disposition: form-data; name=b\r\n\r\n2\r\n--b--";

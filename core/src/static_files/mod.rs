@@ -63,6 +63,7 @@ use serve::Mounted;
 /// assert_eq!(app.request("/assets/missing.css").await.status(), 404);
 /// # });
 /// ```
+#[must_use = "a builder does nothing until it is used"]
 pub struct ServeDir<F> {
     fs: F,
     index: Option<String>,
@@ -186,7 +187,7 @@ impl<F: StaticFs> ServeDir<F> {
     /// use mocket_core::static_files::{MemoryFs, ServeDir};
     /// let mut app = mocket_core::Mocket::new();
     /// app.serve_dir("/", ServeDir::with_fs(MemoryFs::new().file("a.txt", "a")).fall_through());
-    /// app.get("/:page", |req| async move { format!("page {}", req.param("page").unwrap()) });
+    /// app.get("/:page", |req| async move { format!("page {}", req.param("page")) });
     /// assert_eq!(app.request("/a.txt").await.into_body().to_text().await.unwrap(), "a");
     /// assert_eq!(app.request("/b.txt").await.into_body().to_text().await.unwrap(), "page b.txt");
     /// # });

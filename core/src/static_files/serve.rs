@@ -188,7 +188,7 @@ impl<F: StaticFs> Mounted<F> {
                 range
             }
             Ok(None) => 0..found.len,
-            Err(message) => return unsatisfiable(req, message, found.len),
+            Err(message) => return unsatisfiable(message, found.len),
         };
         res.headers_mut()
             .insert(CONTENT_LENGTH, HeaderValue::from(range.end - range.start));
@@ -267,17 +267,13 @@ impl<F: StaticFs> Mounted<F> {
     }
 }
 
-/// 416, rendered by the app's error handler now so that it keeps
-/// `content-range: bytes */LEN` (RFC 9110 §15.5.17).
-fn unsatisfiable(req: &Request, message: String, len: u64) -> Response {
-    let error = Error::new(StatusCode::RANGE_NOT_SATISFIABLE, message);
-    let mut res = req.render_error(error);
-    if let Ok(v) = HeaderValue::try_from(format!("bytes */{len}")) {
-        res.headers_mut().insert(CONTENT_RANGE, v);
-    }
-    res.headers_mut()
-        .insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    res
+/// 416 with `content-range: bytes */LEN` (RFC 9110 §15.5.17), kept on
+/// whatever the app's error handler renders.
+fn unsatisfiable(message: String, len: u64) -> Response {
+    Error::new(StatusCode::RANGE_NOT_SATISFIABLE, message)
+        .with_header(CONTENT_RANGE, format!("bytes */{len}"))
+        .with_header(ACCEPT_RANGES, HeaderValue::from_static("bytes"))
+        .into_response()
 }
 
 /// A file `stat` found.

@@ -57,7 +57,7 @@ pub(crate) fn build() -> Mocket {
 
     app.get("/sleep/:ms", |req| async move {
         let ms: u32 = req
-            .param("ms")
+            .try_param("ms")
             .unwrap_or_default()
             .parse()
             .map_err(|_| Error::bad_request("ms must be a number"))?;
@@ -73,7 +73,7 @@ pub(crate) fn build() -> Mocket {
     });
 
     app.get("/files/:name", |req| async move {
-        let name = req.param("name").unwrap_or_default();
+        let name = req.try_param("name").unwrap_or_default();
         if name.contains(['/', '\\']) || name.starts_with('.') {
             return Err(Error::bad_request(
                 "a file name in the working directory, please",
@@ -90,7 +90,7 @@ pub(crate) fn build() -> Mocket {
     // before the next is asked for.
     app.get("/ticks/:n", |req| async move {
         let n: u32 = req
-            .param("n")
+            .try_param("n")
             .unwrap_or_default()
             .parse()
             .unwrap_or(0)
@@ -126,7 +126,7 @@ pub(crate) fn build() -> Mocket {
 
     app.get("/count", |req| async move {
         let served = req.state::<Served>()?;
-        Ok::<_, Error>((served.0.fetch_add(1, Ordering::Relaxed) + 1).to_string())
+        Ok((served.0.fetch_add(1, Ordering::Relaxed) + 1).to_string())
     });
 
     app.get("/panic", |_req| async { boom() });
@@ -137,12 +137,12 @@ pub(crate) fn build() -> Mocket {
         let forever = Promise::new(&mut |_resolve, _reject| {});
         let _ = JsFuture::from(forever).await;
         waiting.0.fetch_sub(1, Ordering::Relaxed);
-        Ok::<_, Error>("done waiting")
+        Ok("done waiting")
     });
 
     app.get("/waiting", |req| async move {
         let waiting = req.state::<Waiting>()?;
-        Ok::<_, Error>(waiting.0.load(Ordering::Relaxed).to_string())
+        Ok(waiting.0.load(Ordering::Relaxed).to_string())
     });
 
     app

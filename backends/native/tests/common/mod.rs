@@ -41,20 +41,20 @@ pub fn test_app() -> Mocket {
     let mut app = Mocket::new();
     app.get("/", |_req| async { "hello" });
     app.get("/echo/:name", |req| async move {
-        req.param("name").unwrap_or_default().to_owned()
+        req.try_param("name").unwrap_or_default().to_owned()
     });
     app.post("/echo", |mut req| async move {
         let body = req.bytes().await?;
-        Ok::<_, Error>(body)
+        Ok(body)
     });
     app.get("/sleep/:ms", |req| async move {
         let ms: u64 = req
-            .param("ms")
+            .try_param("ms")
             .unwrap_or_default()
             .parse()
             .map_err(|_| Error::bad_request("ms must be a number"))?;
         tokio::time::sleep(Duration::from_millis(ms)).await;
-        Ok::<_, Error>("slept")
+        Ok("slept")
     });
     app.get("/panic", |_req| async { boom() });
     app
