@@ -19,10 +19,29 @@
 
 #![forbid(unsafe_code)]
 
-pub use mocket_core::*;
+// The public API, by name: the backend contract (`mocket_core::backend`)
+// and the core's plumbing stay out of apps' way.
+#[cfg(feature = "compression")]
+pub use mocket_core::Compression;
+#[cfg(feature = "forms")]
+pub use mocket_core::FormData;
+pub use mocket_core::backend::AddrError;
+#[cfg(feature = "cookies")]
+pub use mocket_core::cookie;
+#[cfg(feature = "multipart")]
+pub use mocket_core::multipart;
+#[cfg(feature = "static-files")]
+pub use mocket_core::static_files;
+pub use mocket_core::{
+    Body, BodyError, BoxError, Cors, DEFAULT_BODY_LIMIT, Error, Group, Handler, Html, IntoHeaders,
+    IntoMiddleware, IntoRequest, IntoResponse, Json, ListenError, MaybeSend, MaybeSync, Middleware,
+    Mocket, Next, Redirect, Request, RequestParts, Response, ResponseFuture, ServerOptions,
+    SetupError, request_logger,
+};
+pub use mocket_core::{bytes, compression, cors, http};
 
 mod serve;
-pub use serve::{ListenError, Serve};
+pub use serve::Serve;
 
 /// A folder of files to serve, read with the backend's file access:
 /// tokio natively, `node:fs` on Node.js, the preopened folders on WASI

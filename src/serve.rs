@@ -1,5 +1,7 @@
 //! `listen`: the one call whose implementation the target chooses.
 
+use mocket_core::ListenError;
+
 /// Serves an app on the backend chosen for the compilation target.
 ///
 /// ```no_run
@@ -25,9 +27,6 @@ pub trait Serve {
     /// ```
     fn try_listen(self, addr: &str) -> Result<(), ListenError>;
 }
-
-/// Why `listen` could not serve: the chosen backend's error type.
-pub type ListenError = backend::ServeError;
 
 /// Each backend's `listen`. `listen` returns at once on Node.js (its event
 /// loop serves after `main` returns) and under a `wasi:http` host (which
@@ -55,7 +54,7 @@ mod backend {
     pub(crate) use super::std_host::{env_var, exit_with_error};
     #[cfg(feature = "static-files")]
     pub(crate) use mocket_native::NativeFs as HostFs;
-    pub(crate) use mocket_native::{ServeError, serve};
+    pub(crate) use mocket_native::serve;
 }
 
 /// Node.js: `wasm32-unknown-unknown` + wasm-bindgen on `node:http`.
@@ -63,7 +62,7 @@ mod backend {
 mod backend {
     #[cfg(feature = "static-files")]
     pub(crate) use mocket_node::NodeFs as HostFs;
-    pub(crate) use mocket_node::{ServeError, env_var, exit_with_error, serve};
+    pub(crate) use mocket_node::{env_var, exit_with_error, serve};
 }
 
 /// WASI: `wasm32-wasip2`, as a `wasi:http` component or a command on `wasi:sockets`.
@@ -72,7 +71,7 @@ mod backend {
     pub(crate) use super::std_host::{env_var, exit_with_error};
     #[cfg(feature = "static-files")]
     pub(crate) use mocket_wasi::WasiFs as HostFs;
-    pub(crate) use mocket_wasi::{ServeError, serve};
+    pub(crate) use mocket_wasi::serve;
 }
 
 /// Hosts with a process environment and standard error.

@@ -15,15 +15,15 @@ use mocket_router::{InsertError, Router};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
+use crate::backend::{ServerOptions, Service};
 use crate::body::Body;
 use crate::error::Error;
 use crate::handler::Handler;
+use crate::in_process::IntoRequest;
 use crate::maybe_send::{MaybeSend, MaybeSync};
 use crate::middleware::{IntoMiddleware, Middleware, Next};
-use crate::options::ServerOptions;
 use crate::request::Request;
 use crate::response::{IntoResponse, Response};
-use crate::service::{IntoRequest, Service};
 use crate::state::StateMap;
 
 /// The default body limit: 1 MiB.

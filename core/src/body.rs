@@ -163,6 +163,23 @@ impl Body {
         String::from_utf8(bytes.into()).map_err(|e| BodyError::Read(Box::new(e)))
     }
 
+    /// The bytes of a complete body (empty or one buffer), or `None` for a
+    /// stream: for a backend that hands the platform a complete body at
+    /// once, and middleware that transforms one.
+    ///
+    /// ```
+    /// use mocket_core::Body;
+    /// assert_eq!(Body::from("hi").as_bytes(), Some(&b"hi"[..]));
+    /// assert_eq!(Body::empty().as_bytes(), Some(&b""[..]));
+    /// ```
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match &self.kind {
+            Kind::Empty => Some(&[]),
+            Kind::Full(bytes) => Some(bytes),
+            Kind::Stream(_) | Kind::Error(_) => None,
+        }
+    }
+
     /// The complete buffer, when the body is one (for middleware that
     /// transforms a whole body at once).
     #[cfg_attr(not(feature = "compression"), allow(dead_code))]

@@ -14,18 +14,19 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use http::header::{ALLOW, CONTENT_LENGTH};
+use http::header::ALLOW;
 use http::{HeaderValue, Method, StatusCode};
 
 use crate::app::{AppInner, AppRef, Scope};
+use crate::backend::Framing;
 use crate::body::Body;
 use crate::error::Error;
 use crate::handler::ResponseFuture;
+use crate::in_process::BadTarget;
 use crate::middleware::{Chain, Next};
 use crate::params::Params;
 use crate::request::Request;
 use crate::response::{IntoResponse, Response};
-use crate::service::BadTarget;
 
 /// What a request is routed to, decided before middleware runs.
 pub(crate) enum Endpoint {
@@ -45,13 +46,15 @@ pub(crate) fn dispatch(app: AppRef, req: http::Request<Body>) -> Dispatch {
         _ if head.extensions.get::<BadTarget>().is_some() => {
             Endpoint::Fail(Error::bad_request("malformed request target"))
         }
-        Endpoint::Handler(_) if too_large(&app, &head, &body) => Endpoint::Fail(Error::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "request body is larger than the limit of {} bytes",
-                app.body_limit
-            ),
-        )),
+        Endpoint::Handler(_) if too_large(&app, &head.headers, &body) => {
+            Endpoint::Fail(Error::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "request body is larger than the limit of {} bytes",
+                    app.body_limit
+                ),
+            ))
+        }
         endpoint => endpoint,
     };
     let chain = chain_for(&app, head.uri.path(), route);
@@ -107,10 +110,10 @@ fn route(app: &AppInner, head: &http::request::Parts) -> (Endpoint, Params, Opti
 
 /// A body declared larger than the limit, by the body's own length (a
 /// backend's stream knows `content-length`) or by the header.
-fn too_large(app: &AppInner, head: &http::request::Parts, body: &Body) -> bool {
+fn too_large(app: &AppInner, headers: &http::HeaderMap, body: &Body) -> bool {
     let limit = app.body_limit as u64;
     http_body::Body::size_hint(body).lower() > limit
-        || Request::declared_length(head).is_some_and(|len| len > limit)
+        || crate::backend::declared_length(headers).is_some_and(|len| len > limit)
 }
 
 fn chain_for(app: &AppInner, path: &str, route: Option<u32>) -> Chain {
@@ -174,41 +177,22 @@ fn panic_error(panic: &(dyn Any + Send)) -> Error {
     Error::internal(format!("handler panicked: {message}"))
 }
 
-/// The future [`Service::call`](crate::Service::call) returns.
+/// The answer to one request, with the framing rules applied to it
+/// (`crate::backend::framing`).
 pub(crate) struct Dispatch {
     inner: Step,
     is_head: bool,
 }
 
 impl Future for Dispatch {
-    type Output = Response;
+    type Output = (Response, Framing);
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(Response, Framing)> {
         let this = &mut *self;
         let mut res = ready!(Pin::new(&mut this.inner).poll(cx));
-        if this.is_head {
-            strip_body(&mut res);
-        }
-        Poll::Ready(res)
+        let framing = crate::backend::finish(&mut res, this.is_head);
+        Poll::Ready((res, framing))
     }
-}
-
-/// HEAD answers carry the GET answer's headers, including its length, but
-/// no body.
-fn strip_body(res: &mut Response) {
-    let status = res.status();
-    // RFC 9110 §8.6: no content-length on 1xx, 204 and 304.
-    let may_have_length = !(status.is_informational()
-        || status == StatusCode::NO_CONTENT
-        || status == StatusCode::NOT_MODIFIED);
-    match res.body().exact_len() {
-        Some(len) if may_have_length && !res.headers().contains_key(CONTENT_LENGTH) => {
-            res.headers_mut()
-                .insert(CONTENT_LENGTH, HeaderValue::from(len));
-        }
-        _ => {}
-    }
-    *res.body_mut() = Body::empty();
 }
 
 /// One step of the chain: a middleware's future, the handler's, or an

@@ -2,7 +2,7 @@
 //! errors, with no I/O and no knowledge of any runtime.
 //!
 //! Backends (native hyper, Node.js, WASI) depend on this crate and serve a
-//! [`Service`]; applications normally use the `mocket` crate, which
+//! [`backend::Service`] through the contract in [`backend`]; applications normally use the `mocket` crate, which
 //! re-exports everything here and picks the backend for the target.
 //!
 //! ```
@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod app;
+pub mod backend;
 mod body;
 pub mod compression;
 #[cfg(feature = "cookies")]
@@ -28,24 +29,22 @@ mod error;
 #[cfg(feature = "forms")]
 mod form;
 mod handler;
+mod in_process;
 mod log;
 mod maybe_send;
 mod middleware;
 #[cfg(feature = "multipart")]
 pub mod multipart;
-mod options;
 mod params;
 mod request;
 mod response;
-mod serve_error;
-mod service;
 mod state;
 #[cfg(feature = "static-files")]
 pub mod static_files;
-mod unread;
 mod vary;
 
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
+pub use backend::{ListenError, ServerOptions};
 pub use body::{Body, BodyError, BoxError};
 #[cfg(feature = "compression")]
 pub use compression::Compression;
@@ -54,15 +53,12 @@ pub use error::Error;
 #[cfg(feature = "forms")]
 pub use form::FormData;
 pub use handler::{Handler, ResponseFuture};
+pub use in_process::IntoRequest;
 pub use log::request_logger;
 pub use maybe_send::{MaybeSend, MaybeSync};
 pub use middleware::{IntoMiddleware, Middleware, Next};
-pub use options::{AddrError, ServerOptions, parse_listen_addr};
 pub use request::{Request, RequestParts};
 pub use response::{Html, IntoHeaders, IntoResponse, Json, Redirect, Response};
-pub use serve_error::ServeError;
-pub use service::{IntoRequest, Service};
-pub use unread::UnreadBody;
 
 pub use bytes;
 pub use http;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::CONTENT_TYPE;
 use http::{Extensions, HeaderMap, Method, StatusCode, Uri, Version};
 use serde::de::DeserializeOwned;
 
@@ -532,16 +532,6 @@ impl Request {
         kind.eq_ignore_ascii_case("application")
             && (sub.eq_ignore_ascii_case("json")
                 || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
-    }
-
-    /// The `content-length` the client declared, if valid.
-    pub(crate) fn declared_length(head: &http::request::Parts) -> Option<u64> {
-        head.headers
-            .get(CONTENT_LENGTH)?
-            .to_str()
-            .ok()?
-            .parse()
-            .ok()
     }
 
     /// Shared state registered with [`Mocket::state`](crate::Mocket::state).

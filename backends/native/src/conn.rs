@@ -1,18 +1,14 @@
 //! One connection: HTTP/1.1, or HTTP/2 with prior knowledge on the same port.
 
-use std::convert::Infallible;
 use std::io;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use http::Version;
-use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
-use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use mocket_core::{Body, Response, ServerOptions, Service, UnreadBody};
+use mocket_core::ServerOptions;
+use mocket_core::backend::Service;
+use mocket_hyper::MocketService;
 use tokio::net::TcpStream;
 
 use crate::graceful;
@@ -30,12 +26,7 @@ pub(crate) struct Protocols {
 
 impl Protocols {
     pub(crate) fn new(opts: &ServerOptions) -> Protocols {
-        let mut http1 = http1::Builder::new();
-        http1
-            .timer(CoarseTimer)
-            .header_read_timeout(opts.header_read_timeout)
-            .max_header_size(opts.max_header_bytes)
-            .keep_alive(true);
+        let http1 = mocket_hyper::http1(opts, CoarseTimer);
         let mut http2 = http2::Builder::new(LocalExec);
         http2
             .timer(TokioTimer::new())
@@ -66,51 +57,14 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
         // Closed before sending anything, failed, or silent for too long.
         _ => return,
     };
-    let svc = service_fn(move |req: hyper::Request<Incoming>| {
-        let is_http1 = req.version() < Version::HTTP_2;
-        let (head, body) = req.into_parts();
-        let (body, tracker) = Body::tracked(body);
-        // Only HTTP/1 closes the connection over an unread body.
-        let unread = if is_http1 {
-            tracker
-        } else {
-            UnreadBody::default()
-        };
-        let req = hyper::Request::from_parts(head, body);
-        Answer {
-            response: service.call(req),
-            unread,
-        }
-    });
+    let svc = MocketService::new(service);
     let io = TokioIo::new(stream);
     let result = if is_h2 {
         graceful::watch(protocols.http2.serve_connection(io, svc)).await
     } else {
         graceful::watch(protocols.http1.serve_connection(io, svc)).await
     };
-    if let Err(e) = result {
-        tracing::debug!(error = %e, "connection ended with an error");
-    }
-}
-
-/// One request's answer. Hand-written rather than an `async` block, which
-/// would move the core's future into its own state on the first poll, and
-/// the response through one more frame on the way out.
-struct Answer<F> {
-    response: F,
-    unread: UnreadBody,
-}
-
-impl<F: Future<Output = Response> + Unpin> Future for Answer<F> {
-    type Output = Result<Response, Infallible>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut res = ready!(Pin::new(&mut self.response).poll(cx));
-        // hyper closes an HTTP/1 connection whose request body was left
-        // unread; say so, rather than let the client find out.
-        self.unread.announce_close(&mut res);
-        Poll::Ready(Ok(res))
-    }
+    mocket_hyper::connection_ended(result);
 }
 
 /// Peeks at the first bytes: `Some(true)` for the HTTP/2 preface,

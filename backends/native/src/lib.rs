@@ -30,5 +30,4 @@ mod worker;
 
 #[cfg(feature = "static-files")]
 pub use fs::NativeFs;
-pub use mocket_core::ServeError;
 pub use server::{Server, ServerHandle, serve};

@@ -5,7 +5,8 @@ use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::thread::JoinHandle;
 
-use mocket_core::{Mocket, ServeError, Service, parse_listen_addr};
+use mocket_core::Mocket;
+use mocket_core::backend::{ListenError, Service, prepare};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::sync::watch;
 
@@ -21,7 +22,7 @@ use crate::worker;
 /// app.get("/", |_req| async { "hi" });
 /// mocket_native::serve(app, ":3000").unwrap();
 /// ```
-pub fn serve(app: Mocket, addr: &str) -> Result<(), ServeError> {
+pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
     let server = Server::bind(app, addr)?;
     #[allow(clippy::print_stdout)] // the line tools wait for
     {
@@ -53,20 +54,19 @@ impl fmt::Debug for Server {
 
 impl Server {
     /// Checks the app's setup and binds `addr` (any form
-    /// [`parse_listen_addr`] accepts; port 0 picks a free port).
+    /// [`parse_listen_addr`](mocket_core::backend::parse_listen_addr) accepts; port 0 picks a free port).
     ///
     /// ```
     /// let server = mocket_native::Server::bind(mocket_core::Mocket::new(), "127.0.0.1:0").unwrap();
     /// assert_ne!(server.local_addr().port(), 0);
     /// ```
-    pub fn bind(app: Mocket, addr: &str) -> Result<Server, ServeError> {
-        let service = app.into_service().map_err(ServeError::Setup)?;
-        let wanted = parse_listen_addr(addr).map_err(ServeError::Addr)?;
-        let listener = bind_socket(wanted).map_err(|source| ServeError::Bind {
+    pub fn bind(app: Mocket, addr: &str) -> Result<Server, ListenError> {
+        let (service, wanted) = prepare(app, addr)?;
+        let listener = bind_socket(wanted).map_err(|source| ListenError::Bind {
             addr: wanted,
             source,
         })?;
-        let addr = listener.local_addr().map_err(ServeError::Io)?;
+        let addr = listener.local_addr().map_err(ListenError::Io)?;
         Ok(Server {
             listener,
             service,
@@ -86,11 +86,11 @@ impl Server {
 
     /// Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight
     /// requests finish within the app's shutdown grace period, and returns.
-    pub fn run(self) -> Result<(), ServeError> {
-        let signals = shutdown::Signals::install().map_err(ServeError::Io)?;
+    pub fn run(self) -> Result<(), ListenError> {
+        let signals = shutdown::Signals::install().map_err(ListenError::Io)?;
         let (tx, rx) = watch::channel(false);
         let workers = self.start_workers(rx)?;
-        signals.wait().map_err(ServeError::Io)?;
+        signals.wait().map_err(ListenError::Io)?;
         let _ = tx.send(true);
         join_all(workers)
     }
@@ -106,7 +106,7 @@ impl Server {
     /// handle.shutdown().unwrap();
     /// assert!(std::net::TcpStream::connect(addr).is_err());
     /// ```
-    pub fn spawn(self) -> Result<ServerHandle, ServeError> {
+    pub fn spawn(self) -> Result<ServerHandle, ListenError> {
         let (tx, rx) = watch::channel(false);
         let addr = self.addr;
         let workers = self.start_workers(rx)?;
@@ -117,7 +117,10 @@ impl Server {
         })
     }
 
-    fn start_workers(self, stop: watch::Receiver<bool>) -> Result<Vec<JoinHandle<()>>, ServeError> {
+    fn start_workers(
+        self,
+        stop: watch::Receiver<bool>,
+    ) -> Result<Vec<JoinHandle<()>>, ListenError> {
         let count = self
             .service
             .options()
@@ -126,26 +129,26 @@ impl Server {
             .max(1);
         self.listener
             .set_nonblocking(true)
-            .map_err(ServeError::Io)?;
+            .map_err(ListenError::Io)?;
         (0..count)
             .map(|i| {
-                let listener = self.listener.try_clone().map_err(ServeError::Io)?;
+                let listener = self.listener.try_clone().map_err(ListenError::Io)?;
                 let service = self.service.clone();
                 let stop = stop.clone();
                 std::thread::Builder::new()
                     .name(format!("mocket-worker-{i}"))
                     .spawn(move || worker::run(listener, service, stop))
-                    .map_err(ServeError::Io)
+                    .map_err(ListenError::Io)
             })
             .collect()
     }
 }
 
-fn join_all(workers: Vec<JoinHandle<()>>) -> Result<(), ServeError> {
+fn join_all(workers: Vec<JoinHandle<()>>) -> Result<(), ListenError> {
     for worker in workers {
         worker
             .join()
-            .map_err(|_| ServeError::Io(io::Error::other("a worker thread panicked")))?;
+            .map_err(|_| ListenError::Io(io::Error::other("a worker thread panicked")))?;
     }
     Ok(())
 }
@@ -177,7 +180,7 @@ impl ServerHandle {
     /// let handle = mocket_native::Server::bind(mocket_core::Mocket::new(), ":0").unwrap().spawn().unwrap();
     /// handle.shutdown().unwrap();
     /// ```
-    pub fn shutdown(self) -> Result<(), ServeError> {
+    pub fn shutdown(self) -> Result<(), ListenError> {
         let _ = self.stop.send(true);
         join_all(self.workers)
     }

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use mocket_core::Service;
+use mocket_core::backend::Service;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 

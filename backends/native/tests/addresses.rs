@@ -7,8 +7,9 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpListener};
 
 use common::{get, send_raw, status_of, test_app};
+use mocket_core::ListenError;
 use mocket_core::Mocket;
-use mocket_native::{ServeError, Server};
+use mocket_native::Server;
 
 /// Binds `addr`, checks the bound address, and serves one request on it.
 fn bind_and_serve(addr: &str, ip: IpAddr) {
@@ -75,8 +76,8 @@ fn bad_addresses_are_addr_errors_with_a_reason() {
     ] {
         let err = Server::bind(test_app(), addr).expect_err(addr);
         assert!(
-            matches!(err, ServeError::Addr(_)),
-            "{addr:?}: expected ServeError::Addr, got {err:?}"
+            matches!(err, ListenError::Addr(_)),
+            "{addr:?}: expected ListenError::Addr, got {err:?}"
         );
         let msg = err.to_string();
         assert!(msg.starts_with("invalid listen address"), "{addr:?}: {msg}");
@@ -94,11 +95,11 @@ fn port_in_use_says_so() {
     let taken = holder.local_addr().expect("held address");
     let err = Server::bind(test_app(), &taken.to_string()).expect_err("the port is taken");
     match &err {
-        ServeError::Bind { addr, source } => {
+        ListenError::Bind { addr, source } => {
             assert_eq!(*addr, taken);
             assert_eq!(source.kind(), io::ErrorKind::AddrInUse);
         }
-        other => panic!("expected ServeError::Bind, got {other:?}"),
+        other => panic!("expected ListenError::Bind, got {other:?}"),
     }
     let msg = err.to_string();
     assert!(msg.contains("already in use"), "{msg}");
@@ -116,7 +117,7 @@ fn port_in_use_says_so() {
 fn unassignable_address_is_a_bind_error() {
     // 192.0.2.0/24 is reserved for documentation: no host has it.
     let err = Server::bind(test_app(), "192.0.2.1:0").expect_err("not a local address");
-    assert!(matches!(err, ServeError::Bind { .. }), "{err:?}");
+    assert!(matches!(err, ListenError::Bind { .. }), "{err:?}");
     assert!(
         err.to_string()
             .starts_with("cannot listen on 192.0.2.1:0: "),
@@ -131,8 +132,8 @@ fn setup_errors_name_the_route() {
     app.get("/users/:id", |_req| async { "b" });
     let err = Server::bind(app, "127.0.0.1:0").expect_err("a route is registered twice");
     match &err {
-        ServeError::Setup(setup) => assert_eq!(setup.problems().len(), 1, "{setup}"),
-        other => panic!("expected ServeError::Setup, got {other:?}"),
+        ListenError::Setup(setup) => assert_eq!(setup.problems().len(), 1, "{setup}"),
+        other => panic!("expected ListenError::Setup, got {other:?}"),
     }
     let msg = err.to_string();
     assert!(msg.contains("GET /users/:id"), "{msg}");
@@ -145,6 +146,6 @@ fn setup_errors_win_over_a_bad_address() {
     app.post("/a", |_req| async { "1" });
     app.post("/a", |_req| async { "2" });
     let err = Server::bind(app, "nonsense").expect_err("both are wrong");
-    assert!(matches!(err, ServeError::Setup(_)), "{err:?}");
+    assert!(matches!(err, ListenError::Setup(_)), "{err:?}");
     assert!(err.to_string().contains("POST /a"), "{err}");
 }

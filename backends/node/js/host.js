@@ -27,17 +27,10 @@ const BODY_ABSENT = 0;
 const BODY_PRESENT = 1;
 const BODY_FROM_HEADERS = 2;
 
-// After answering before the request body has arrived (a 413), the
-// connection is closed; what the client is still sending is read and dropped
-// for at most this long and this much, so that the kernel does not answer
-// unread bytes with a reset that can destroy the response before the client
-// reads it. Then the socket is destroyed: the body is never drained in full.
-const LINGER_MS = 1000;
-const LINGER_BYTES = 256 * 1024;
-
-// A body the app did not read but whose declared length is at most this is
-// left for Node to drain, keeping the connection: cheap, and bounded.
-const DRAIN_BYTES = 64 * 1024;
+// What the core says to do with a request body the app left unread
+// (`Leftover`): nothing, read and drop the small rest, or close.
+const LEFTOVER_DRAIN = 1;
+const LEFTOVER_CLOSE = 2;
 
 const BODY_500 = 'Internal Server Error';
 
@@ -192,8 +185,8 @@ const servers = new Map(); // listen address -> site
 let fetchApp = null;
 const fetchWaiting = [];
 
-function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, handle, pull, cancel, renderError) {
-  const app = { generation: current, handle, pull, cancel, renderError };
+function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerBytes, lingerMs, handle, pull, cancel, renderError, bindFailed) {
+  const app = { generation: current, handle, pull, cancel, renderError, linger: { bytes: lingerBytes, ms: lingerMs } };
   const starting = current;
   // Runs once the code that loaded the instance (and so `main`) returned.
   queueMicrotask(() => {
@@ -233,29 +226,17 @@ function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, handle,
   // `expect: 100-continue`: the 100 goes out when the app first reads the
   // body, so a request refused before that (413) never invites the body.
   server.on('checkContinue', (req, res) => onRequest(site, req, res, true));
-  const bindFailed = (err) => fail(`error: cannot listen on ${addr}: ${describeBindError(err)}`);
-  server.once('error', bindFailed);
+  // Worded by the app's `ListenError`, as on every backend.
+  const onBindError = (err) => fail(`error: ${bindFailed(String(err.code || ''), String(err.message))}`);
+  server.once('error', onBindError);
   server.listen({ host: ip, port }, () => {
-    server.off('error', bindFailed);
+    server.off('error', onBindError);
     server.on('error', (err) => console.error(`mocket: server error on ${addr}: ${err.message}`));
     const bound = server.address();
     const v6 = bound.family === 'IPv6' || bound.family === 6;
     process.stdout.write(`Listening on http://${v6 ? `[${bound.address}]` : bound.address}:${bound.port}\n`);
   });
   installSignals();
-}
-
-function describeBindError(err) {
-  switch (err.code) {
-    case 'EADDRINUSE':
-      return 'the address is already in use';
-    case 'EACCES':
-      return 'permission denied';
-    case 'EADDRNOTAVAIL':
-      return 'the address is not available on this machine';
-    default:
-      return err.message;
-  }
 }
 
 function readChunk(ex) {
@@ -364,7 +345,7 @@ function abandon(ex) {
   if (ex.stream !== 0) enter(ex.app, () => ex.app.cancel(ex.stream));
 }
 
-function deliver(ex, [status, headBytes, body]) {
+function deliver(ex, [status, headBytes, body, leftover]) {
   if (ex.done) {
     if (typeof body === 'number') enter(ex.app, () => ex.app.cancel(body));
     return;
@@ -375,10 +356,10 @@ function deliver(ex, [status, headBytes, body]) {
   }
   const { req, res } = ex;
   const headers = splitHead(headBytes);
-  const unread = bodyPending(req);
-  if ((unread || closing) && !hasHeader(headers, 'connection')) headers.push('connection', 'close');
-  if (unread) lingerOnClose(req);
-  else if (!req.complete) drainWhenAnswered(req, res);
+  // The core has put `connection: close` in the head when closing.
+  if (closing && !hasHeader(headers, 'connection')) headers.push('connection', 'close');
+  if (leftover === LEFTOVER_CLOSE) lingerOnClose(req, ex.app.linger);
+  else if (leftover === LEFTOVER_DRAIN) drainWhenAnswered(req, res);
   try {
     res.writeHead(status, headers);
   } catch (err) {
@@ -437,14 +418,6 @@ function drained(res) {
   });
 }
 
-// Whether answering now leaves request bytes on the wire that Node would
-// otherwise read to the end to keep the connection.
-function bodyPending(req) {
-  if (req.complete) return false;
-  const declared = Number(req.headers['content-length']);
-  return !(Number.isSafeInteger(declared) && declared <= DRAIN_BYTES);
-}
-
 function splitHead(bytes) {
   if (bytes.length === 0) return [];
   return latin1(bytes).split('\n');
@@ -467,21 +440,21 @@ function drainWhenAnswered(req, res) {
 // Node destroys a `connection: close` socket as soon as the response is
 // flushed; with request bytes still unread that is a reset, which can reach
 // the client before it has read the answer. Half-close instead, and read
-// and drop what still comes, within LINGER_MS and LINGER_BYTES.
-function lingerOnClose(req) {
+// and drop what still comes, within the core's LINGER_TIME and LINGER_LIMIT.
+function lingerOnClose(req, linger) {
   const socket = req.socket;
   if (!socket || socket[LINGER]) return;
   socket[LINGER] = true;
   socket.destroySoon = function lingeringClose() {
     this.end();
     const stop = () => this.destroy();
-    const timer = setTimeout(stop, LINGER_MS);
+    const timer = setTimeout(stop, linger.ms);
     timer.unref();
     this.once('close', () => clearTimeout(timer));
     let dropped = 0;
     this.on('data', (chunk) => {
       dropped += chunk.length;
-      if (dropped > LINGER_BYTES) stop();
+      if (dropped > linger.bytes) stop();
     });
     req.on('end', stop);
     req.on('error', stop);
@@ -512,10 +485,11 @@ function failExchange(ex) {
     res.destroy();
     return;
   }
+  // No instance to ask: close rather than guess about an unread body.
   const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(BODY_500.length)];
-  const unread = bodyPending(req);
+  const unread = !req.complete;
   if (unread || closing) headers.push('connection', 'close');
-  if (unread) lingerOnClose(req);
+  if (unread) lingerOnClose(req, ex.app.linger);
   res.writeHead(500, headers);
   res.end(BODY_500);
 }
@@ -553,9 +527,9 @@ function fetchHandler(request) {
   });
 }
 
+// The core sends no body where the status forbids one (`undefined`).
 function deliverFetch(ex, status, headBytes, body) {
-  const nullBody = status === 101 || status === 103 || status === 204 || status === 205 || status === 304;
-  let streamed = typeof body === 'number' && !nullBody;
+  let streamed = typeof body === 'number';
   let response;
   try {
     const flat = splitHead(headBytes);
@@ -563,7 +537,7 @@ function deliverFetch(ex, status, headBytes, body) {
     for (let i = 0; i + 1 < flat.length; i += 2) headers.append(flat[i], flat[i + 1]);
     let payload = null;
     if (streamed) payload = streamOf(ex, body);
-    else if (body instanceof Uint8Array && !nullBody) payload = body;
+    else if (body instanceof Uint8Array) payload = body;
     response = new Response(payload, { status, headers });
   } catch (err) {
     // A status or header the web `Response` does not allow.

@@ -21,10 +21,13 @@ extern "C" {
         max_header_bytes: f64,
         header_timeout_ms: f64,
         shutdown_grace_ms: f64,
+        linger_bytes: f64,
+        linger_ms: f64,
         handle: &Function,
         pull: &Function,
         cancel: &Function,
         render_error: &Function,
+        bind_failed: &Function,
     );
 
     /// The number of the instance being run; the panic hook reports it so

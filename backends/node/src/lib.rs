@@ -36,4 +36,4 @@ mod server;
 
 #[cfg(feature = "static-files")]
 pub use fs::NodeFs;
-pub use server::{ServeError, env_var, exit_with_error, serve};
+pub use server::{env_var, exit_with_error, serve};

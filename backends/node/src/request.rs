@@ -16,10 +16,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, Version};
+use http::{HeaderName, HeaderValue, Method, Uri, Version};
 use http_body::{Frame, SizeHint};
 use js_sys::Uint8Array;
+use mocket_core::backend::{declared_length, has_body};
 use mocket_core::{Body, BoxError, IntoRequest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -90,24 +90,12 @@ pub(crate) fn build(head: &[u8], exchange: JsValue, hint: BodyHint) -> http::Req
     let has_body = match hint {
         BodyHint::Absent => false,
         BodyHint::Present => length != Some(0),
-        BodyHint::FromHeaders => {
-            headers.contains_key(TRANSFER_ENCODING) || length.is_some_and(|n| n > 0)
-        }
+        BodyHint::FromHeaders => has_body(headers),
     };
     if has_body {
         *req.body_mut() = Body::from_stream(NodeBody::new(exchange, length));
     }
     req
-}
-
-/// The `content-length`, when there is exactly one and it parses.
-fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    let mut values = headers.get_all(CONTENT_LENGTH).iter();
-    let first = values.next()?;
-    if values.next().is_some() {
-        return None;
-    }
-    first.to_str().ok()?.trim().parse().ok()
 }
 
 /// A request body read from the host chunk by chunk, on demand.

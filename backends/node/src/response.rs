@@ -1,6 +1,8 @@
-//! From `http::Response<Body>` to what the host writes.
+//! From the core's framed answer to what the host writes.
 //!
-//! The answer crosses as `[status, head, body]`: the head is every header as
+//! The answer crosses as `[status, head, body, leftover]`, framed by the
+//! core (`content-length`, `connection: close`, no body for HEAD or 204 are
+//! already decided); the head is every header as
 //! one latin-1 buffer `NAME \n VALUE (\n NAME \n VALUE)*`, which the host
 //! splits into the flat array `res.writeHead(status, array)` takes (repeated
 //! headers stay separate, as `set-cookie` needs). `http::HeaderValue` has
@@ -14,37 +16,29 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
 
-use bytes::{Bytes, BytesMut};
-use http::header::CONTENT_LENGTH;
-use http::{HeaderValue, StatusCode};
+use bytes::Bytes;
 use http_body::Body as _;
 use js_sys::{Array, Promise, Uint8Array};
-use mocket_core::{Body, Response};
+use mocket_core::Body;
+use mocket_core::backend::{Framing, Leftover, Outgoing};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 
-/// Encodes a finished response for the host. The answer to a HEAD request
-/// has lost its body already, so its length is the core's to state or not.
-pub(crate) fn encode(res: Response, is_head: bool) -> JsValue {
-    let (mut parts, mut body) = res.into_parts();
-    let status = parts.status;
-
+/// Encodes a framed answer for the host: `[status, head, body, leftover]`,
+/// the last what to do with the unread request body (0 nothing, 1 drain,
+/// 2 close), as the core decided.
+pub(crate) fn encode(mut answer: Outgoing) -> JsValue {
     // Whatever the body has ready now; a body that is not finished becomes
     // a stream, so its head goes out before its first slow chunk.
-    let (ready, finished) = take_ready(&mut body);
-    let ready_len: usize = ready.iter().map(Bytes::len).sum();
-    let may_have_body = !(status.is_informational()
-        || status == StatusCode::NO_CONTENT
-        || status == StatusCode::NOT_MODIFIED);
-    if finished && may_have_body && !is_head && !parts.headers.contains_key(CONTENT_LENGTH) {
-        // As hyper does natively: a known length is sent as such rather than
-        // chunked.
-        parts
-            .headers
-            .insert(CONTENT_LENGTH, HeaderValue::from(ready_len));
-    }
+    let complete = answer.try_complete();
+    let leftover = match answer.leftover {
+        Leftover::None => 0,
+        Leftover::Drain => 1,
+        Leftover::Close => 2,
+    };
+    let bodiless = answer.framing == Framing::Bodiless;
+    let (parts, mut body) = answer.response.into_parts();
 
     let mut head = Vec::with_capacity(parts.headers.len() * 32);
     for (name, value) in &parts.headers {
@@ -56,53 +50,24 @@ pub(crate) fn encode(res: Response, is_head: bool) -> JsValue {
         head.extend_from_slice(value.as_bytes());
     }
 
-    let body = if finished {
-        match ready.len() {
-            0 => JsValue::UNDEFINED,
-            1 => Uint8Array::from(&ready[0][..]).into(),
-            _ => Uint8Array::from(&concat(&ready)[..]).into(),
+    let body = if bodiless {
+        JsValue::UNDEFINED
+    } else if complete {
+        match body.as_bytes() {
+            Some(bytes) if !bytes.is_empty() => Uint8Array::from(bytes).into(),
+            _ => JsValue::UNDEFINED,
         }
     } else {
-        JsValue::from(STREAMS.with(|s| s.borrow_mut().insert(ready, body)))
+        let body = std::mem::take(&mut body);
+        JsValue::from(STREAMS.with(|s| s.borrow_mut().insert(body)))
     };
-    Array::of3(
-        &JsValue::from(status.as_u16()),
+    let out = Array::of3(
+        &JsValue::from(parts.status.as_u16()),
         &Uint8Array::from(&head[..]),
         &body,
-    )
-    .into()
-}
-
-/// Polls the body without waiting: the chunks available now, and whether
-/// that was all of it.
-fn take_ready(body: &mut Body) -> (Vec<Bytes>, bool) {
-    let mut chunks = Vec::new();
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if body.is_end_stream() {
-            return (chunks, true);
-        }
-        match Pin::new(&mut *body).poll_frame(&mut cx) {
-            Poll::Ready(Some(Ok(frame))) => {
-                if let Ok(data) = frame.into_data()
-                    && !data.is_empty()
-                {
-                    chunks.push(data);
-                }
-            }
-            Poll::Ready(None) => return (chunks, true),
-            // An error is a stream failing later: let the host see it then.
-            Poll::Ready(Some(Err(_))) | Poll::Pending => return (chunks, false),
-        }
-    }
-}
-
-fn concat(chunks: &[Bytes]) -> Bytes {
-    let mut all = BytesMut::with_capacity(chunks.iter().map(Bytes::len).sum());
-    for chunk in chunks {
-        all.extend_from_slice(chunk);
-    }
-    all.freeze()
+    );
+    out.push(&JsValue::from(leftover));
+    out.into()
 }
 
 /// Response bodies the host is still pulling, by id.
@@ -113,8 +78,8 @@ struct Streams {
 }
 
 enum Slot {
-    /// Waiting for the next pull: chunks already read, then the body.
-    Idle(Vec<Bytes>, Body),
+    /// Waiting for the next pull.
+    Idle(Body),
     /// A pull is running and holds the body.
     Busy,
     /// Cancelled while a pull was running: drop the body when it returns.
@@ -122,10 +87,10 @@ enum Slot {
 }
 
 impl Streams {
-    fn insert(&mut self, ready: Vec<Bytes>, body: Body) -> u32 {
+    fn insert(&mut self, body: Body) -> u32 {
         self.next = self.next.wrapping_add(1).max(1);
         let id = self.next;
-        self.open.insert(id, Slot::Idle(ready, body));
+        self.open.insert(id, Slot::Idle(body));
         id
     }
 }
@@ -141,26 +106,22 @@ pub(crate) fn pull(id: u32) -> Promise {
         let mut s = s.borrow_mut();
         match s.open.get_mut(&id) {
             Some(slot @ Slot::Idle(..)) => match std::mem::replace(slot, Slot::Busy) {
-                Slot::Idle(ready, body) => Some((ready, body)),
+                Slot::Idle(body) => Some(body),
                 _ => None,
             },
             _ => None,
         }
     });
     future_to_promise(async move {
-        let Some((mut ready, mut body)) = taken else {
+        let Some(mut body) = taken else {
             return Ok(JsValue::UNDEFINED);
         };
-        let chunk = if ready.is_empty() {
-            next_chunk(&mut body).await
-        } else {
-            Ok(Some(ready.remove(0)))
-        };
+        let chunk = next_chunk(&mut body).await;
         STREAMS.with(|s| {
             let mut s = s.borrow_mut();
             let keep = matches!(chunk, Ok(Some(_))) && matches!(s.open.get(&id), Some(Slot::Busy));
             if keep {
-                s.open.insert(id, Slot::Idle(ready, body));
+                s.open.insert(id, Slot::Idle(body));
             } else {
                 s.open.remove(&id);
             }

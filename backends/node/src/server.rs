@@ -13,12 +13,14 @@
 
 use std::fmt;
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use js_sys::{Function, Promise, Uint8Array};
-use mocket_core::http::Method;
-use mocket_core::{AddrError, Error, Mocket, SetupError, parse_listen_addr};
+use mocket_core::backend::{LINGER_LIMIT, LINGER_TIME, ListenError, UnreadBodies, prepare};
+use mocket_core::{Error, Mocket};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -44,34 +46,43 @@ use crate::{host, response};
 ///     mocket_node::exit_with_error(&e);
 /// }
 /// ```
-pub fn serve(app: Mocket, addr: &str) -> Result<(), ServeError> {
-    let service = app.into_service().map_err(ServeError::Setup)?;
-    let addr = parse_listen_addr(addr).map_err(ServeError::Addr)?;
+pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
+    let (service, addr) = prepare(app, addr)?;
     install_panic_hook();
 
     let opts = service.options().clone();
     let renderer = service.clone();
     let render_error = Closure::<dyn FnMut(String) -> JsValue>::new(move |cause: String| {
-        response::encode(renderer.render_error(Error::internal(cause)), false)
+        response::encode(renderer.render_error(Error::internal(cause), false))
     });
+    // Node binds after `main` returns; its failure is worded by the same
+    // `ListenError` as on every other backend.
+    let bind_failed = Closure::<dyn FnMut(String, String) -> String>::new(
+        move |code: String, message: String| bind_error(addr, &code, message).to_string(),
+    );
     // Returns the answer itself when the app has it at once (the common
     // case: no await on anything pending), or a promise of it otherwise.
     // Skipping `future_to_promise` (a promise, closures and a queued task)
     // for a ready answer is most of what a request costs on this side.
     let handle = Closure::<dyn FnMut(JsValue, Uint8Array, u32) -> JsValue>::new(
         move |exchange: JsValue, head: Uint8Array, hint: u32| {
-            let req = request::build(&head.to_vec(), exchange, BodyHint::from_js(hint));
-            let is_head = req.method() == Method::HEAD;
-            let mut answer = Box::pin(service.call(req));
+            let hint = BodyHint::from_js(hint);
+            let req = request::build(&head.to_vec(), exchange, hint);
+            // Node's server can drain a small unread rest; a fetch
+            // `Request` belongs to its runtime.
+            let unread = match hint {
+                BodyHint::FromHeaders => UnreadBodies::DrainOrClose,
+                BodyHint::Absent | BodyHint::Present => UnreadBodies::DrainOrDrop,
+            };
+            let mut answer = service.serve(req, unread);
             // A first poll here; a future left pending is polled again (with
             // the executor's waker) by `future_to_promise`, which is allowed:
             // a future registers the waker of its latest poll.
             let mut cx = Context::from_waker(Waker::noop());
-            match answer.as_mut().poll(&mut cx) {
-                Poll::Ready(res) => response::encode(res, is_head),
+            match std::pin::Pin::new(&mut answer).poll(&mut cx) {
+                Poll::Ready(out) => response::encode(out),
                 Poll::Pending => {
-                    future_to_promise(async move { Ok(response::encode(answer.await, is_head)) })
-                        .into()
+                    future_to_promise(async move { Ok(response::encode(answer.await)) }).into()
                 }
             }
         },
@@ -85,10 +96,13 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ServeError> {
         opts.max_header_bytes as f64,
         millis(opts.header_read_timeout),
         millis(opts.shutdown_grace),
+        LINGER_LIMIT as f64,
+        millis(LINGER_TIME),
         handle.as_ref().unchecked_ref::<Function>(),
         pull.as_ref().unchecked_ref::<Function>(),
         cancel.as_ref().unchecked_ref::<Function>(),
         render_error.as_ref().unchecked_ref::<Function>(),
+        bind_failed.as_ref().unchecked_ref::<Function>(),
     );
     // They live as long as the instance: the host may call them until the
     // process ends or a trap retires the instance.
@@ -96,6 +110,7 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ServeError> {
     pull.forget();
     cancel.forget();
     render_error.forget();
+    bind_failed.forget();
     Ok(())
 }
 
@@ -137,36 +152,14 @@ pub fn exit_with_error(error: &dyn fmt::Display) -> ! {
     std::process::abort()
 }
 
-/// Why `serve` refused the app. Failing to bind is reported by the host
-/// when Node tries, after `main` has returned.
-///
-/// ```ignore
-/// let e = mocket_node::serve(mocket_core::Mocket::new(), "nope").unwrap_err();
-/// assert!(e.to_string().starts_with("invalid listen address"));
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ServeError {
-    /// The app has setup errors (such as a route registered twice).
-    Setup(SetupError),
-    /// The address does not parse.
-    Addr(AddrError),
-}
-
-impl fmt::Display for ServeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServeError::Setup(e) => write!(f, "the app is set up wrongly: {e}"),
-            ServeError::Addr(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for ServeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ServeError::Setup(e) => Some(e),
-            ServeError::Addr(e) => Some(e),
-        }
-    }
+/// Node's bind error (its `code`, such as `EADDRINUSE`) as the
+/// `ListenError` every backend reports.
+fn bind_error(addr: SocketAddr, code: &str, message: String) -> ListenError {
+    let source = match code {
+        "EADDRINUSE" => io::ErrorKind::AddrInUse.into(),
+        "EADDRNOTAVAIL" => io::ErrorKind::AddrNotAvailable.into(),
+        "EACCES" | "EPERM" => io::ErrorKind::PermissionDenied.into(),
+        _ => io::Error::other(message),
+    };
+    ListenError::Bind { addr, source }
 }

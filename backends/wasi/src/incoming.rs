@@ -7,24 +7,23 @@
 //! over the limit is never read past it.
 //!
 //! A body the app leaves unfinished is kept until the response has gone
-//! out, then drained if little of it is left ([`drain_leftover`]): a
+//! out, then drained if the core says so ([`finish_leftover`]): a
 //! component may not answer `connection: close`, and a host whose request
 //! body was dropped half-read closes the connection without saying so
 //! (`wasmtime serve` does, whenever the body it had read ahead by then was
-//! not all of it). Draining a small rest keeps the connection usable, as
-//! the Node.js backend does.
+//! not all of it). Draining a small rest keeps the connection usable.
 
 use std::cell::RefCell;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, HOST};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Version};
+use http::header::HOST;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
 use http_body::{Frame, SizeHint};
-use mocket_core::{Body, BoxError, IntoRequest, Service};
+use mocket_core::backend::{DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, head_size};
+use mocket_core::{Body, BoxError, IntoRequest};
 use wasip2::clocks::monotonic_clock;
 use wasip2::http::types::{IncomingBody, IncomingRequest, Method as WasiMethod};
 use wasip2::io::poll;
@@ -33,17 +32,6 @@ use wstd::runtime::{AsyncPollable, WaitFor};
 
 /// The most bytes asked of the host per read.
 const CHUNK: u64 = 64 * 1024;
-
-/// Bytes of a request line besides the method and target: the spaces,
-/// `HTTP/1.1` and CRLF.
-const REQUEST_LINE_EXTRA: usize = 12;
-
-/// The most of an unfinished request body drained after the response (the
-/// rest the Node.js backend leaves Node to drain).
-const DRAIN_MAX: u64 = 64 * 1024;
-
-/// How long draining may wait for the client to send the rest.
-const DRAIN_TIME: Duration = Duration::from_secs(1);
 
 thread_local! {
     /// The request body the app dropped unfinished, kept for
@@ -54,8 +42,6 @@ thread_local! {
 /// An unfinished request body, without its reactor registrations.
 struct Leftover {
     body: Unfinished,
-    /// Bytes still declared by `content-length`, when it was.
-    rest: Option<u64>,
 }
 
 /// Fields drop in order, children before parents.
@@ -68,25 +54,24 @@ enum Unfinished {
     },
 }
 
-/// Converts the host's request. `Ok` carries the request and whether it is
-/// a HEAD request; `Err` is a status to answer without calling the app
-/// (431 when the head is over `max_header_bytes`, 400 when it cannot be
-/// represented).
+/// Converts the host's request. `Err` is a status to answer without
+/// calling the app: 431 when the head is over `max_header_bytes`, 400 when
+/// it cannot be represented.
 pub(crate) fn convert(
     request: IncomingRequest,
     service: &Service,
-) -> Result<(http::Request<Body>, bool), u16> {
-    let method = method(request.method()).ok_or(400u16)?;
+) -> Result<http::Request<Body>, StatusCode> {
+    fn bad<E>(_: E) -> StatusCode {
+        StatusCode::BAD_REQUEST
+    }
+    let method = method(request.method()).ok_or(StatusCode::BAD_REQUEST)?;
     let target = request.path_with_query().unwrap_or_else(|| "/".to_owned());
     // `headers` is a child of the request: drop it before the request moves.
     let entries = request.headers().entries();
-
-    let mut head_bytes = method.as_str().len() + target.len() + REQUEST_LINE_EXTRA;
     let mut headers = HeaderMap::with_capacity(entries.len() + 1);
     for (name, value) in entries {
-        head_bytes += name.len() + value.len() + 4;
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| 400u16)?;
-        let value = HeaderValue::from_maybe_shared(Bytes::from(value)).map_err(|_| 400u16)?;
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(bad)?;
+        let value = HeaderValue::from_maybe_shared(Bytes::from(value)).map_err(bad)?;
         headers.append(name, value);
     }
     // Hosts keep `host` out of the header list (it is a forbidden header in
@@ -94,19 +79,13 @@ pub(crate) fn convert(
     if !headers.contains_key(HOST)
         && let Some(authority) = request.authority()
     {
-        head_bytes += authority.len() + 8;
-        let value = HeaderValue::try_from(authority).map_err(|_| 400u16)?;
-        headers.insert(HOST, value);
+        headers.insert(HOST, HeaderValue::try_from(authority).map_err(bad)?);
     }
-    if head_bytes > service.options().max_header_bytes {
-        return Err(431);
+    if head_size(&method, &target, &headers) > service.options().max_header_bytes {
+        return Err(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
     }
 
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let is_head = method == Method::HEAD;
+    let declared = declared_length(&headers);
     // An unparsable target becomes a request the core answers with 400.
     let mut req = target.as_str().into_request();
     *req.method_mut() = method;
@@ -116,7 +95,7 @@ pub(crate) fn convert(
         Some(0) => Body::empty(),
         _ => Body::from_stream(RequestBody::new(request, declared, service.body_limit())),
     };
-    Ok((req, is_head))
+    Ok(req)
 }
 
 fn method(method: WasiMethod) -> Option<Method> {
@@ -226,10 +205,7 @@ impl Drop for RequestBody {
                 }
             }
         };
-        let leftover = Leftover {
-            body,
-            rest: self.declared.map(|n| n.saturating_sub(self.read)),
-        };
+        let leftover = Leftover { body };
         // Never panics in a destructor: at worst the body is dropped now.
         let _ = LEFTOVER.try_with(|slot| {
             if let Ok(mut slot) = slot.try_borrow_mut() {
@@ -240,11 +216,11 @@ impl Drop for RequestBody {
 }
 
 /// After the response went out: reads and drops what is left of a request
-/// body the app did not finish, at most [`DRAIN_MAX`] bytes and for at most
-/// [`DRAIN_TIME`], so that the host sees the whole request and can keep
-/// the connection. A larger declared rest is not read: the host closes the
-/// connection instead (native and Node.js close it too).
-pub(crate) fn drain_leftover() {
+/// body the app did not finish when `drain` (the core's decision: at most
+/// [`DRAIN_LIMIT`] bytes, for at most [`DRAIN_TIME`]), so that the host
+/// sees the whole request and can keep the connection; otherwise lets it
+/// go, and the host closes the connection.
+pub(crate) fn finish_leftover(drain: bool) {
     let Some(leftover) = LEFTOVER
         .try_with(|slot| slot.try_borrow_mut().ok().and_then(|mut slot| slot.take()))
         .ok()
@@ -252,7 +228,7 @@ pub(crate) fn drain_leftover() {
     else {
         return;
     };
-    if leftover.rest.is_some_and(|rest| rest > DRAIN_MAX) {
+    if !drain {
         return;
     }
     let (stream, body, request) = match leftover.body {
@@ -281,7 +257,7 @@ pub(crate) fn drain_leftover() {
                 }
                 Ok(chunk) => {
                     drained += chunk.len() as u64;
-                    if drained > DRAIN_MAX {
+                    if drained > DRAIN_LIMIT {
                         break;
                     }
                 }

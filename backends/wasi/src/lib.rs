@@ -52,9 +52,8 @@ mod timer;
 
 #[cfg(feature = "static-files")]
 pub use fs::WasiFs;
-pub use mocket_core::ServeError;
-
-use mocket_core::{Mocket, parse_listen_addr};
+use mocket_core::Mocket;
+use mocket_core::backend::{ListenError, prepare};
 
 /// Serves `app`, in whichever of the two modes the host started the
 /// component in.
@@ -79,9 +78,8 @@ use mocket_core::{Mocket, parse_listen_addr};
 ///     std::process::exit(1);
 /// }
 /// ```
-pub fn serve(app: Mocket, addr: &str) -> Result<(), ServeError> {
-    let service = app.into_service().map_err(ServeError::Setup)?;
-    let addr = parse_listen_addr(addr).map_err(ServeError::Addr)?;
+pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
+    let (service, addr) = prepare(app, addr)?;
     if proxy::building() {
         proxy::keep(service);
         return Ok(());

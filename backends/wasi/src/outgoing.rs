@@ -1,38 +1,32 @@
-//! Mode 1: writing an `http::Response<Body>` back to the `wasi:http` host.
+//! Mode 1: writing the core's answer back to the `wasi:http` host.
 //!
-//! The status and headers go out as soon as the response exists; the body
-//! is then written frame by frame as the app produces it, with the host's
-//! backpressure (`check-write`) respected, and trailers are passed on.
+//! The status and headers go out as soon as the answer exists, as the core
+//! framed them; the body is then written frame by frame as the app
+//! produces it, with the host's backpressure (`check-write`) respected, and
+//! trailers are passed on.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use http::header::CONTENT_LENGTH;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::HeaderMap;
 use http_body::Body as _;
 use http_body_util::BodyExt;
-use mocket_core::{Body, Response};
+use mocket_core::Body;
+use mocket_core::backend::{Framing, Outgoing};
 use wasip2::http::types::{
     ErrorCode, Fields, OutgoingBody, OutgoingResponse, ResponseOutparam, Trailers,
 };
 use wstd::io::AsyncOutputStream;
 
-/// Sends `res` through `out`: the head at once, then the body as it comes.
-/// `is_head` says the request was HEAD.
-pub(crate) async fn send(out: ResponseOutparam, res: Response, is_head: bool) {
-    let (parts, body) = res.into_parts();
-    let mut headers = parts.headers;
-    // As hyper does natively: a known length is sent as such, not chunked.
-    // (For HEAD the core has already set the GET answer's length.)
-    if let Some(len) = body.exact_len()
-        && !is_head
-        && may_have_length(parts.status)
-        && !headers.contains_key(CONTENT_LENGTH)
-    {
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
-    }
-    let response = OutgoingResponse::new(fields(&headers));
+/// Sends the answer through `out`: the head at once, then the body as it
+/// comes.
+pub(crate) async fn send(out: ResponseOutparam, mut answer: Outgoing) {
+    // A body complete already goes out with its length, as a known one does.
+    answer.try_complete();
+    let framing = answer.framing;
+    let (parts, body) = answer.response.into_parts();
+    let response = OutgoingResponse::new(fields(&parts.headers));
     // Every `StatusCode` (100–999) is a valid wasi:http status.
     let _ = response.set_status_code(parts.status.as_u16());
     let Ok(outgoing) = response.body() else {
@@ -49,7 +43,7 @@ pub(crate) async fn send(out: ResponseOutparam, res: Response, is_head: bool) {
             // intact), so this refusal is expected and harmless. (jco
             // names it as the request's body size.)
             Err(ErrorCode::HttpResponseBodySize(_) | ErrorCode::HttpRequestBodySize(_))
-                if is_head => {}
+                if framing == Framing::Bodiless => {}
             Err(e) => tracing::debug!(error = ?e, "the host refused the finished response body"),
             Ok(()) => {}
         },
@@ -86,15 +80,11 @@ async fn write_body(outgoing: &OutgoingBody, mut body: Body) -> io::Result<Optio
 
 /// Answers at once, with blocking writes, for places that cannot await
 /// (the panic hook). The body is whatever of it is ready without waiting:
-/// all of it for the bodies error handlers and [`status_only`] produce.
-pub(crate) fn answer_now(out: ResponseOutparam, res: Response) {
-    let (parts, mut body) = res.into_parts();
+/// all of it for the answers error handlers produce.
+pub(crate) fn answer_now(out: ResponseOutparam, answer: Outgoing) {
+    let (parts, mut body) = answer.response.into_parts();
     let bytes = ready_bytes(&mut body);
-    let mut headers = parts.headers;
-    if may_have_length(parts.status) {
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    }
-    let response = OutgoingResponse::new(fields(&headers));
+    let response = OutgoingResponse::new(fields(&parts.headers));
     let _ = response.set_status_code(parts.status.as_u16());
     let Ok(outgoing) = response.body() else {
         return;
@@ -109,14 +99,6 @@ pub(crate) fn answer_now(out: ResponseOutparam, res: Response) {
         }
     }
     let _ = OutgoingBody::finish(outgoing, None);
-}
-
-/// A response with `status` and no body, for answers made without the app
-/// (431, 400).
-pub(crate) fn status_only(status: u16) -> Response {
-    let mut res = Response::new(Body::empty());
-    *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    res
 }
 
 /// The frames of `body` that are ready now, without waiting for more.
@@ -150,11 +132,4 @@ fn fields(headers: &HeaderMap) -> Fields {
         }
     }
     fields
-}
-
-/// RFC 9110 §8.6: no `content-length` on 1xx, 204 and 304 answers.
-fn may_have_length(status: StatusCode) -> bool {
-    !(status.is_informational()
-        || status == StatusCode::NO_CONTENT
-        || status == StatusCode::NOT_MODIFIED)
 }

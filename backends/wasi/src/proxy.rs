@@ -45,7 +45,8 @@ use std::cell::{Cell, RefCell};
 use std::time::Instant;
 
 use http::StatusCode;
-use mocket_core::{Error, IntoResponse, Response, Service};
+use mocket_core::backend::{Leftover, Outgoing, Service, UnreadBodies};
+use mocket_core::{Error, IntoResponse};
 use wasip2::exports::http::incoming_handler::Guest;
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 
@@ -142,11 +143,13 @@ fn install_panic_hook() {
                 .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
                 .unwrap_or("(no message)");
             let error = Error::internal(format!("handler panicked: {message}"));
-            let res = match current() {
-                Some(service) => service.render_error(error),
+            let answer = match current() {
+                // The request's method is out of reach here; a HEAD
+                // answer's body is dropped by the host anyway.
+                Some(service) => service.render_error(error, false),
                 None => internal_error(),
             };
-            outgoing::answer_now(out, res);
+            outgoing::answer_now(out, answer);
         }
         previous(info);
     }));
@@ -163,9 +166,11 @@ fn current() -> Option<Service> {
     .flatten()
 }
 
-/// What the core's default error rendering answers for a 500.
-fn internal_error() -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+/// What the core's default error rendering answers for a 500, for an
+/// instance without an app.
+fn internal_error() -> Outgoing {
+    let error = Error::from_status(StatusCode::INTERNAL_SERVER_ERROR);
+    Outgoing::new(error.default_response(), false)
 }
 
 /// Takes the request's answer slot out of the panic hook's reach: from now
@@ -197,22 +202,23 @@ impl Guest for Handler {
             return;
         };
         wstd::runtime::block_on(async move {
-            let (req, is_head) = match incoming::convert(request, &service) {
-                Ok(converted) => converted,
+            let req = match incoming::convert(request, &service) {
+                Ok(req) => req,
                 Err(status) => {
                     if let Some(out) = take_pending() {
-                        outgoing::answer_now(out, outgoing::status_only(status));
+                        outgoing::answer_now(out, Outgoing::new(status.into_response(), false));
                     }
                     return;
                 }
             };
-            let res = service.call(req).await;
+            let answer = service.serve(req, UnreadBodies::DrainOrDrop).await;
+            let leftover = answer.leftover;
             if let Some(out) = take_pending() {
-                outgoing::send(out, res, is_head).await;
+                outgoing::send(out, answer).await;
             }
+            // The response is out: what the app left of the request body.
+            incoming::finish_leftover(leftover == Leftover::Drain);
         });
-        // The response is out: what the app left of the request body.
-        incoming::drain_leftover();
     }
 }
 

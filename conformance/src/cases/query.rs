@@ -32,7 +32,10 @@ pub(super) fn cases() -> Vec<Case> {
         ),
         case(C, "query_as with a value of the wrong type is 400").send(
             get("/query/typed?page=abc"),
-            error(400, "invalid query string: invalid digit found in string"),
+            error(
+                400,
+                "invalid query string: page: invalid digit found in string",
+            ),
         ),
     ]
 }

@@ -188,9 +188,7 @@ impl Compression {
     fn applies_to(&self, res: &Response) -> bool {
         let status = res.status();
         let headers = res.headers();
-        let no_content = status.is_informational()
-            || status == StatusCode::NO_CONTENT
-            || status == StatusCode::NOT_MODIFIED
+        let no_content = crate::backend::is_bodiless_status(status)
             // Ranges are of the identity representation.
             || status == StatusCode::PARTIAL_CONTENT
             || headers.contains_key(CONTENT_RANGE);

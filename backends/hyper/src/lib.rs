@@ -1,0 +1,120 @@
+//! The hyper glue of the backends that own their connections: natively
+//! (tokio) and on WASI sockets (its own executor). Both serve HTTP/1.1
+//! with hyper; only the I/O, the timer and the executor differ, and those
+//! stay in each backend. What they share is here, written once:
+//!
+//! - [`http1`]: hyper's HTTP/1 server configured from the app's
+//!   [`ServerOptions`](mocket_core::ServerOptions) (header read timeout,
+//!   head size cap answered with 431, keep-alive);
+//! - [`MocketService`]: a [`hyper::service::Service`] that hands each
+//!   request to the core ([`Service::serve`]) and the framed answer back.
+//!   hyper frames bodies by their size hint exactly as the core's
+//!   [`Framing`](mocket_core::backend::Framing) says (the core has already
+//!   put `content-length` where it belongs), and hyper cannot read past
+//!   what the app took, so unread bodies close the connection
+//!   ([`UnreadBodies::CloseConnection`]), announced by the core.
+//!
+//! ```
+//! # futures_executor::block_on(async {
+//! use hyper::service::Service as _;
+//! let mut app = mocket_core::Mocket::new();
+//! app.get("/", |_req| async { "hi" });
+//! let svc = mocket_hyper::MocketService::new(app.into_service().unwrap());
+//! let req = http::Request::get("/").body(mocket_core::Body::empty()).unwrap();
+//! let res = svc.call(req).await.unwrap();
+//! assert_eq!(res.headers()["content-length"], "2");
+//! # });
+//! ```
+
+#![forbid(unsafe_code)]
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use hyper::server::conn::http1::Builder;
+use mocket_core::backend::{Service, Serving, UnreadBodies};
+use mocket_core::{Body, BoxError, Response, ServerOptions};
+
+/// hyper's HTTP/1.1 server, set up from the app's options: keep-alive, the
+/// header read timeout (on `timer`) and the head size cap (hyper answers a
+/// larger head with 431).
+///
+/// ```
+/// #[derive(Clone)]
+/// struct NoTimer;
+/// # impl hyper::rt::Timer for NoTimer {
+/// #     fn sleep(&self, _: std::time::Duration) -> std::pin::Pin<Box<dyn hyper::rt::Sleep>> { unimplemented!() }
+/// #     fn sleep_until(&self, _: std::time::Instant) -> std::pin::Pin<Box<dyn hyper::rt::Sleep>> { unimplemented!() }
+/// # }
+/// let builder = mocket_hyper::http1(&mocket_core::ServerOptions::default(), NoTimer);
+/// # let _ = builder;
+/// ```
+pub fn http1<T>(opts: &ServerOptions, timer: T) -> Builder
+where
+    T: hyper::rt::Timer + Send + Sync + 'static,
+{
+    let mut http1 = Builder::new();
+    http1
+        .timer(timer)
+        .header_read_timeout(opts.header_read_timeout)
+        .max_header_size(opts.max_header_bytes)
+        .keep_alive(true);
+    http1
+}
+
+/// Logs how a connection ended, at `debug`: a client going away
+/// mid-request is routine, not an error of the server's.
+pub fn connection_ended<E: std::fmt::Display>(result: Result<(), E>) {
+    if let Err(e) = result {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+/// A Mocket app as a hyper service, for HTTP/1 and HTTP/2 connections.
+#[derive(Clone, Debug)]
+pub struct MocketService {
+    service: Service,
+}
+
+impl MocketService {
+    /// Wraps a built app.
+    ///
+    /// ```
+    /// let svc = mocket_hyper::MocketService::new(mocket_core::Mocket::new().into_service().unwrap());
+    /// # let _ = svc;
+    /// ```
+    pub fn new(service: Service) -> Self {
+        MocketService { service }
+    }
+}
+
+impl<B> hyper::service::Service<http::Request<B>> for MocketService
+where
+    B: http_body::Body<Data = bytes::Bytes> + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn call(&self, req: http::Request<B>) -> Answer {
+        let req = req.map(Body::from_stream);
+        Answer(self.service.serve(req, UnreadBodies::CloseConnection))
+    }
+}
+
+/// One request's answer. Hand-written rather than an `async` block, which
+/// would move the core's future into its own state on the first poll.
+#[derive(Debug)]
+pub struct Answer(Serving);
+
+impl Future for Answer {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let out = ready!(Pin::new(&mut self.0).poll(cx));
+        Poll::Ready(Ok(out.response))
+    }
+}

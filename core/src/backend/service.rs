@@ -1,0 +1,184 @@
+//! [`Service`]: a built app, as a backend serves it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use http::Version;
+
+use super::framing::Outgoing;
+use super::leftover::{self, Progress, UnreadBodies};
+use super::options::ServerOptions;
+use crate::app::{AppInner, AppRef};
+use crate::body::Body;
+use crate::dispatch::Dispatch;
+use crate::error::Error;
+use crate::response::{IntoResponse, Response};
+
+/// A built app, ready for a backend to serve. Cheap to clone.
+///
+/// ```
+/// # futures_executor::block_on(async {
+/// let mut app = mocket_core::Mocket::new();
+/// app.get("/", |_req| async { "hi" });
+/// let service = app.into_service().unwrap();
+/// let req = mocket_core::http::Request::get("/").body(mocket_core::Body::empty()).unwrap();
+/// assert_eq!(service.call(req).await.status(), 200);
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Service {
+    app: AppRef,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    pub(crate) fn leaked(app: &'static AppInner) -> Self {
+        Service {
+            app: AppRef::Static(app),
+        }
+    }
+
+    pub(crate) fn shared(app: Arc<AppInner>) -> Self {
+        Service {
+            app: AppRef::Shared(app),
+        }
+    }
+
+    /// The server settings the app was built with.
+    ///
+    /// ```
+    /// let service = mocket_core::Mocket::new().into_service().unwrap();
+    /// assert_eq!(service.options().shutdown_grace.as_secs(), 10);
+    /// ```
+    pub fn options(&self) -> &ServerOptions {
+        &self.app.options
+    }
+
+    /// The app's body limit in bytes.
+    ///
+    /// ```
+    /// let service = mocket_core::Mocket::new().into_service().unwrap();
+    /// assert_eq!(service.body_limit(), 1024 * 1024);
+    /// ```
+    pub fn body_limit(&self) -> usize {
+        self.app.body_limit
+    }
+
+    /// Renders `error` with the app's error handler, as errors from
+    /// handlers are, and frames the answer: for a backend that must answer
+    /// a request outside the app (the Node.js backend answers requests
+    /// whose wasm instance trapped with it; WASI answers a panic with it).
+    ///
+    /// ```
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.on_error(|err: mocket_core::Error| (err.status(), "rendered"));
+    /// let service = app.into_service().unwrap();
+    /// let out = service.render_error(mocket_core::Error::internal("lost"), false);
+    /// assert_eq!(out.response.status(), 500);
+    /// assert_eq!(out.response.headers()["content-length"], "8");
+    /// ```
+    pub fn render_error(&self, error: Error, is_head: bool) -> Outgoing {
+        Outgoing::new(self.app.render_error(error.into_response()), is_head)
+    }
+
+    /// Answers one request for a backend: the response with the core's
+    /// framing rules applied, how its body travels, and what to do with
+    /// any request body the app left unread, given what the platform can do
+    /// with one. Never fails: every error and panic becomes a response.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use mocket_core::backend::{Framing, Leftover, UnreadBodies};
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.get("/", |_req| async { "hi" });
+    /// let service = app.into_service().unwrap();
+    /// let req = mocket_core::http::Request::get("/").body(mocket_core::Body::empty()).unwrap();
+    /// let out = service.serve(req, UnreadBodies::CloseConnection).await;
+    /// assert_eq!(out.framing, Framing::Length(2));
+    /// assert_eq!(out.leftover, Leftover::None);
+    /// assert_eq!(out.response.headers()["content-length"], "2");
+    /// # });
+    /// ```
+    pub fn serve(&self, req: http::Request<Body>, unread: UnreadBodies) -> Serving {
+        let (head, body) = req.into_parts();
+        let (body, progress) = leftover::track(body);
+        let http1 = head.version < Version::HTTP_2;
+        let dispatch =
+            crate::dispatch::dispatch(self.app.clone(), http::Request::from_parts(head, body));
+        Serving {
+            dispatch,
+            progress,
+            unread,
+            http1,
+        }
+    }
+
+    /// Answers one request, for code that wants a plain response (tests,
+    /// a `tower` service): the same answer [`Service::serve`] frames, with
+    /// the framing rules applied to its headers.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let service = mocket_core::Mocket::new().into_service().unwrap();
+    /// let req = mocket_core::http::Request::get("/none").body(mocket_core::Body::empty()).unwrap();
+    /// assert_eq!(service.call(req).await.status(), 404);
+    /// # });
+    /// ```
+    pub fn call(&self, req: http::Request<Body>) -> impl Future<Output = Response> + Unpin + use<> {
+        Calling(crate::dispatch::dispatch(self.app.clone(), req))
+    }
+}
+
+/// [`Service::call`]'s future.
+struct Calling(Dispatch);
+
+impl Future for Calling {
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        let (response, _) = ready!(Pin::new(&mut self.0).poll(cx));
+        Poll::Ready(response)
+    }
+}
+
+/// [`Service::serve`]'s future: the answer, framed for the wire.
+pub struct Serving {
+    dispatch: Dispatch,
+    progress: Option<Rc<Progress>>,
+    unread: UnreadBodies,
+    http1: bool,
+}
+
+impl std::fmt::Debug for Serving {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Serving").finish_non_exhaustive()
+    }
+}
+
+impl Future for Serving {
+    type Output = Outgoing;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outgoing> {
+        let this = &mut *self;
+        let (mut response, framing) = ready!(Pin::new(&mut this.dispatch).poll(cx));
+        let leftover = leftover::decide(
+            this.progress.as_deref(),
+            this.unread,
+            this.http1,
+            &mut response,
+        );
+        Poll::Ready(Outgoing {
+            response,
+            framing,
+            leftover,
+        })
+    }
+}
