@@ -1,4 +1,4 @@
-//! The bench example answers every case of the shared ROUTES.md, in-process.
+//! The bench example answers every case of bench/ROUTES.md, in-process.
 
 #[path = "../examples/bench/app.rs"]
 mod app;

@@ -1,5 +1,5 @@
 //! The bench example built with `cargo mocket build --backend node` and
-//! served by real `node`: every route of ../shared/ROUTES.md and the core's
+//! served by real `node`: every route of bench/ROUTES.md and the core's
 //! behaviours (405, HEAD, 404, 400, 413, 431) over raw TCP, and the same app
 //! through the `fetch` export under Node's own `Request` and `Response`.
 

@@ -979,39 +979,38 @@ impl AppInner {
     #[inline]
     pub(crate) fn render_error_in_place(&self, res: &mut Response) {
         if let Some(error) = res.body_mut().take_error() {
-            let carried = std::mem::take(res.headers_mut());
-            *res = self.render(error, carried);
+            // Headers returned beside the error are kept on what is rendered.
+            *res = self.render(error, res.headers_mut());
         }
     }
 
     #[cold]
-    fn render(&self, error: Error, carried: http::HeaderMap) -> Response {
+    fn render(&self, error: Error, carried: &mut http::HeaderMap) -> Response {
         log_error(&error);
-        let (mut rendered, attached) = match &self.error_handler {
-            None => (error.default_response(), http::HeaderMap::new()),
-            Some(handler) => {
-                // Cloned before the handler takes the error: usually empty.
-                let attached = error.headers().clone();
-                let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    handler.handle(error)
-                }));
-                let rendered = match caught {
-                    // A handler answering with an error gets the default
-                    // rendering of that one.
-                    Ok(mut res) => match res.body_mut().take_error() {
-                        Some(error) => error.default_response(),
-                        None => res,
-                    },
-                    Err(_) => {
-                        let error = Error::internal("the error handler panicked");
-                        log_error(&error);
-                        error.default_response()
-                    }
-                };
-                (rendered, attached)
+        let Some(handler) = &self.error_handler else {
+            let mut rendered = error.default_response();
+            crate::error::merge_missing(rendered.headers_mut(), carried);
+            return rendered;
+        };
+        // Copied before the handler takes the error, which may read them;
+        // most errors have none.
+        let mut attached = error.headers().clone();
+        let caught =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(error)));
+        let mut rendered = match caught {
+            // A handler answering with an error gets the default rendering
+            // of that one.
+            Ok(mut res) => match res.body_mut().take_error() {
+                Some(error) => error.default_response(),
+                None => res,
+            },
+            Err(_) => {
+                let error = Error::internal("the error handler panicked");
+                log_error(&error);
+                error.default_response()
             }
         };
-        crate::error::merge_missing(rendered.headers_mut(), attached);
+        crate::error::merge_missing(rendered.headers_mut(), &mut attached);
         crate::error::merge_missing(rendered.headers_mut(), carried);
         rendered
     }

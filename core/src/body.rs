@@ -9,18 +9,55 @@
 
 use std::fmt;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
-use http_body::{Frame, SizeHint};
+use http_body::{Body as _, Frame, SizeHint};
 use http_body_util::BodyExt;
 
+use crate::backend::leftover::Progress;
 use crate::error::Error;
 
 /// A boxed error, as carried by body streams.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 type BoxStream = Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError>>>;
+
+/// A boxed stream, and how far it has been read when the core tracks it
+/// (a request body: `backend::leftover`). Tracking lives here, not in a
+/// wrapper stream, so a tracked body is still one box and one poll.
+pub(crate) struct Streamed {
+    stream: BoxStream,
+    pub(crate) progress: Option<Rc<Progress>>,
+}
+
+impl http_body::Body for Streamed {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    #[inline]
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let polled = self.stream.as_mut().poll_frame(cx);
+        if let Some(progress) = &self.progress
+            && polled.is_ready()
+        {
+            progress.observe(&*self.stream, matches!(polled, Poll::Ready(None)));
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.stream.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.stream.size_hint()
+    }
+}
 
 /// An HTTP body: empty, a complete buffer, or a stream of chunks.
 ///
@@ -36,7 +73,7 @@ pub struct Body {
 enum Kind {
     Empty,
     Full(Bytes),
-    Stream(BoxStream),
+    Stream(Streamed),
     /// An error not yet rendered by the app's error handler. Only the core
     /// creates it (from [`Error::into_response`](crate::IntoResponse)), and
     /// the dispatcher renders it before any backend sees the response.
@@ -54,21 +91,39 @@ impl Body {
     }
 
     /// Wraps any [`http_body::Body`] whose chunks are [`Bytes`], such as
-    /// hyper's `Incoming` or a backend's request stream.
+    /// hyper's `Incoming` or a backend's request stream. A stream already at
+    /// its end is [`Body::empty`]: most requests have no body, and then
+    /// nothing is boxed.
     ///
     /// ```
     /// use mocket_core::Body;
     /// let inner = http_body_util::Full::new(bytes::Bytes::from_static(b"hi"));
     /// let body = Body::from_stream(inner);
     /// assert_eq!(body.exact_len(), Some(2));
+    /// // A `Body` stays as it is.
+    /// assert_eq!(Body::from_stream(Body::from("hi")).as_bytes(), Some(&b"hi"[..]));
     /// ```
     pub fn from_stream<B>(body: B) -> Self
     where
         B: http_body::Body<Data = Bytes> + 'static,
         B::Error: Into<BoxError>,
     {
+        if body.is_end_stream() {
+            return Body::empty();
+        }
+        // A `Body` given as a stream is taken as it is, not boxed again.
+        let mut slot = Some(body);
+        if let Some(body) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Body>>() {
+            return body.take().unwrap_or_default();
+        }
+        let Some(body) = slot else {
+            return Body::empty();
+        };
         Body {
-            kind: Kind::Stream(Box::pin(body.map_err(Into::into))),
+            kind: Kind::Stream(Streamed {
+                stream: Box::pin(body.map_err(Into::into)),
+                progress: None,
+            }),
         }
     }
 
@@ -177,6 +232,14 @@ impl Body {
             Kind::Empty => Some(&[]),
             Kind::Full(bytes) => Some(bytes),
             Kind::Stream(_) | Kind::Error(_) => None,
+        }
+    }
+
+    /// The stream inside, for the core to track how far it is read.
+    pub(crate) fn as_streamed(&mut self) -> Option<&mut Streamed> {
+        match &mut self.kind {
+            Kind::Stream(s) => Some(s),
+            _ => None,
         }
     }
 
@@ -292,7 +355,7 @@ impl http_body::Body for Body {
                 Kind::Full(b) => Poll::Ready(Some(Ok(Frame::data(b)))),
                 _ => Poll::Ready(None),
             },
-            Kind::Stream(s) => s.as_mut().poll_frame(cx),
+            Kind::Stream(s) => Pin::new(s).poll_frame(cx),
             // Unreachable in practice: the dispatcher renders errors first.
             Kind::Error(_) => Poll::Ready(None),
         }

@@ -12,7 +12,7 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use http::header::ALLOW;
 use http::{HeaderValue, Method, StatusCode};
@@ -38,8 +38,7 @@ pub(crate) enum Endpoint {
 }
 
 /// Routes `req` and starts the chain; the returned future finishes it.
-pub(crate) fn dispatch(app: AppRef, req: http::Request<Body>) -> Dispatch {
-    let (head, body) = req.into_parts();
+pub(crate) fn dispatch(app: AppRef, head: http::request::Parts, body: Body) -> Dispatch {
     let is_head = head.method == Method::HEAD;
     let (endpoint, params, route) = route(&app, &head);
     let endpoint = match endpoint {
@@ -64,7 +63,11 @@ pub(crate) fn dispatch(app: AppRef, req: http::Request<Body>) -> Dispatch {
         Ok(inner) => inner,
         Err(panic) => Step::ready(app.clone(), panic_error(&*panic).into_response()),
     };
-    Dispatch { inner, is_head }
+    Dispatch {
+        inner,
+        is_head,
+        framing: Framing::Streamed,
+    }
 }
 
 fn route(app: &AppInner, head: &http::request::Parts) -> (Endpoint, Params, Option<u32>) {
@@ -182,16 +185,32 @@ fn panic_error(panic: &(dyn Any + Send)) -> Error {
 pub(crate) struct Dispatch {
     inner: Step,
     is_head: bool,
+    /// Decided when the response is ready. Kept here rather than returned
+    /// beside the response: every move of a response is a copy of it.
+    pub(crate) framing: Framing,
+}
+
+impl Dispatch {
+    /// [`Future::poll`], callable without pinning (the future is `Unpin`)
+    /// so that wrappers poll it in one frame.
+    /// The answer is changed where it lies, never unpacked and packed
+    /// again: each of those is a copy of the whole response.
+    #[inline(always)]
+    pub(crate) fn poll_framed(&mut self, cx: &mut Context<'_>) -> Poll<Response> {
+        let mut polled = Pin::new(&mut self.inner).poll(cx);
+        if let Poll::Ready(res) = &mut polled {
+            self.framing = crate::backend::finish(res, self.is_head);
+        }
+        polled
+    }
 }
 
 impl Future for Dispatch {
-    type Output = (Response, Framing);
+    type Output = Response;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(Response, Framing)> {
-        let this = &mut *self;
-        let mut res = ready!(Pin::new(&mut this.inner).poll(cx));
-        let framing = crate::backend::finish(&mut res, this.is_head);
-        Poll::Ready((res, framing))
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        self.poll_framed(cx)
     }
 }
 

@@ -40,8 +40,9 @@ struct Inner {
     message: Option<Cow<'static, str>>,
     source: Option<BoxError>,
     /// Sent with whatever the error handler renders (a 401's
-    /// `www-authenticate`, a 405's `allow`).
-    headers: HeaderMap,
+    /// `www-authenticate`, a 405's `allow`). Boxed and optional: most
+    /// errors have none, and then making and dropping one costs nothing.
+    headers: Option<Box<HeaderMap>>,
 }
 
 impl Error {
@@ -58,7 +59,7 @@ impl Error {
                 status,
                 message: Some(message.into()),
                 source: None,
-                headers: HeaderMap::new(),
+                headers: None,
             }),
         }
     }
@@ -105,7 +106,7 @@ impl Error {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 message: None,
                 source: Some(cause.into()),
-                headers: HeaderMap::new(),
+                headers: None,
             }),
         }
     }
@@ -148,7 +149,10 @@ impl Error {
     {
         match (name.try_into(), value.try_into()) {
             (Ok(name), Ok(value)) => {
-                self.inner.headers.append(name, value);
+                self.inner
+                    .headers
+                    .get_or_insert_with(Default::default)
+                    .append(name, value);
                 self
             }
             // A header that cannot be sent must not vanish silently.
@@ -164,7 +168,16 @@ impl Error {
     /// assert_eq!(e.headers()["x-why"], "test");
     /// ```
     pub fn headers(&self) -> &HeaderMap {
-        &self.inner.headers
+        static NONE: std::sync::OnceLock<HeaderMap> = std::sync::OnceLock::new();
+        match &self.inner.headers {
+            Some(headers) => headers,
+            None => NONE.get_or_init(HeaderMap::new),
+        }
+    }
+
+    /// Takes the attached headers out, if there are any.
+    pub(crate) fn take_headers(&mut self) -> Option<Box<HeaderMap>> {
+        self.inner.headers.take()
     }
 
     /// The response the default error handler gives: the status and the
@@ -188,9 +201,11 @@ impl Error {
     /// ```
     pub fn default_response(mut self) -> Response {
         let status = self.status();
-        let headers = std::mem::take(&mut self.inner.headers);
+        let headers = self.take_headers();
         let mut res = self.into_message().into_response();
-        merge_missing(res.headers_mut(), headers);
+        if let Some(mut headers) = headers {
+            merge_missing(res.headers_mut(), &mut headers);
+        }
         *res.status_mut() = if status.is_client_error() || status.is_server_error() {
             status
         } else {
@@ -239,11 +254,15 @@ impl Error {
     }
 }
 
-/// Adds each header of `extra` whose name `headers` does not have yet
-/// (every value of a repeated one).
-pub(crate) fn merge_missing(headers: &mut HeaderMap, extra: HeaderMap) {
+/// Moves each header of `extra` whose name `headers` does not have yet
+/// into `headers` (every value of a repeated one). By reference, so that
+/// the usual empty `extra` costs one check and no copy.
+pub(crate) fn merge_missing(headers: &mut HeaderMap, extra: &mut HeaderMap) {
+    if extra.is_empty() {
+        return;
+    }
     let mut last: Option<(HeaderName, bool)> = None;
-    for (name, value) in extra {
+    for (name, value) in extra.drain() {
         // `None` continues the previous name.
         let (name, add) = match (name, last.take()) {
             (Some(name), _) => {

@@ -1,4 +1,4 @@
-//! The benchmark app: exactly the routes of the shared ROUTES.md, with one
+//! The benchmark app: exactly the routes of bench/ROUTES.md, with one
 //! source for every backend. Listens on `PORT` (default 3000).
 
 mod app;

@@ -32,6 +32,7 @@ pub(crate) fn encode(mut answer: Outgoing) -> JsValue {
     // Whatever the body has ready now; a body that is not finished becomes
     // a stream, so its head goes out before its first slow chunk.
     let complete = answer.try_complete();
+    answer.declare_length();
     let leftover = match answer.leftover {
         Leftover::None => 0,
         Leftover::Drain => 1,

@@ -24,6 +24,7 @@ use wstd::io::AsyncOutputStream;
 pub(crate) async fn send(out: ResponseOutparam, mut answer: Outgoing) {
     // A body complete already goes out with its length, as a known one does.
     answer.try_complete();
+    answer.declare_length();
     let framing = answer.framing;
     let (parts, body) = answer.response.into_parts();
     let response = OutgoingResponse::new(fields(&parts.headers));
@@ -81,7 +82,8 @@ async fn write_body(outgoing: &OutgoingBody, mut body: Body) -> io::Result<Optio
 /// Answers at once, with blocking writes, for places that cannot await
 /// (the panic hook). The body is whatever of it is ready without waiting:
 /// all of it for the answers error handlers produce.
-pub(crate) fn answer_now(out: ResponseOutparam, answer: Outgoing) {
+pub(crate) fn answer_now(out: ResponseOutparam, mut answer: Outgoing) {
+    answer.declare_length();
     let (parts, mut body) = answer.response.into_parts();
     let bytes = ready_bytes(&mut body);
     let response = OutgoingResponse::new(fields(&parts.headers));

@@ -168,7 +168,7 @@ pub enum Built {
 
 /// Where things are.
 pub struct Paths {
-    /// The Mocket repository (/work/main).
+    /// The Mocket repository: the parent of `bench/`.
     pub repo: PathBuf,
     /// bench/.
     pub bench: PathBuf,

@@ -10,7 +10,12 @@
 //!   one of unknown length is streamed (chunked on HTTP/1.1).
 //!
 //! A backend sends what [`Outgoing`] says: the headers as they are, and the
-//! body's bytes if its [`Framing`] allows any. It decides nothing.
+//! body's bytes if its [`Framing`] allows any. It decides nothing. The
+//! `content-length` of a body whose length is its own is left to the
+//! platform that frames by it: hyper writes it from the body's size, as the
+//! core would (and a header map that grows for it costs an allocation per
+//! request); a platform that frames by the header (Node.js, `wasi:http`)
+//! asks for it with [`Outgoing::declare_length`].
 
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
@@ -34,7 +39,7 @@ use crate::response::Response;
 /// app.get("/", |_req| async { "hello" });
 /// app.get("/none", |_req| async { StatusCode::NO_CONTENT });
 /// let service = app.into_service().unwrap();
-/// let serve = |req: Request<()>| service.serve(req.map(Into::into), UnreadBodies::CloseConnection);
+/// let serve = |req: Request<()>| service.serve(req.map(|()| mocket_core::Body::empty()), UnreadBodies::CloseConnection);
 /// assert_eq!(serve(Request::get("/").body(()).unwrap()).await.framing, Framing::Length(5));
 /// assert_eq!(serve(Request::head("/").body(()).unwrap()).await.framing, Framing::Bodiless);
 /// assert_eq!(serve(Request::get("/none").body(()).unwrap()).await.framing, Framing::Bodiless);
@@ -45,7 +50,8 @@ pub enum Framing {
     /// No body bytes follow the head (HEAD, 1xx, 204, 304); the headers
     /// are sent as they are, and the body is empty.
     Bodiless,
-    /// Exactly this many bytes; the headers say `content-length` with it.
+    /// Exactly this many bytes: the body's own length, or the
+    /// `content-length` the headers state (see [`Outgoing::declare_length`]).
     Length(u64),
     /// Length unknown: chunked on HTTP/1.1, the platform's stream elsewhere.
     Streamed,
@@ -79,8 +85,8 @@ pub struct Outgoing {
 
 impl Outgoing {
     /// Turns a streamed body that is already complete (every chunk ready
-    /// without waiting) into one buffer — sent with `content-length`, as a
-    /// complete body would have been, if it had none; otherwise keeps the
+    /// without waiting) into one buffer, framed by its length as a complete
+    /// body would have been; otherwise keeps the
     /// chunks read so far in front of the rest. For backends that hand the
     /// platform a complete body more cheaply than a stream (Node.js, WASI).
     /// Returns whether the body is now one buffer ([`Body::as_bytes`]).
@@ -96,7 +102,6 @@ impl Outgoing {
     /// assert_eq!(out.framing, Framing::Streamed);
     /// assert!(out.try_complete());
     /// assert_eq!(out.framing, Framing::Length(5));
-    /// assert_eq!(out.response.headers()["content-length"], "5");
     /// ```
     pub fn try_complete(&mut self) -> bool {
         if self.response.body().as_bytes().is_some() {
@@ -108,11 +113,7 @@ impl Outgoing {
             None => {
                 let bytes = concat(ready);
                 if self.framing == Framing::Streamed {
-                    let len = bytes.len() as u64;
-                    self.response
-                        .headers_mut()
-                        .insert(CONTENT_LENGTH, HeaderValue::from(len));
-                    self.framing = Framing::Length(len);
+                    self.framing = Framing::Length(bytes.len() as u64);
                 }
                 *self.response.body_mut() = Body::from(bytes);
                 true
@@ -125,6 +126,27 @@ impl Outgoing {
                 *self.response.body_mut() = Body::from_stream(Prefixed { ready, rest });
                 false
             }
+        }
+    }
+
+    /// Writes the `content-length` that [`Framing::Length`] implies into
+    /// the headers (replacing one that disagrees), for a platform that
+    /// frames by the header rather than by the body (Node.js, `wasi:http`).
+    ///
+    /// ```
+    /// use mocket_core::backend::{Framing, Outgoing};
+    /// use mocket_core::IntoResponse;
+    /// let mut out = Outgoing::new("hello".into_response(), false);
+    /// assert_eq!(out.framing, Framing::Length(5));
+    /// assert!(out.response.headers().get("content-length").is_none());
+    /// out.declare_length();
+    /// assert_eq!(out.response.headers()["content-length"], "5");
+    /// ```
+    pub fn declare_length(&mut self) {
+        if let Framing::Length(n) = self.framing {
+            self.response
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(n));
         }
     }
 
@@ -172,6 +194,13 @@ pub(crate) fn finish(res: &mut Response, is_head: bool) -> Framing {
         res.headers_mut().remove(CONTENT_LENGTH);
         return Framing::Bodiless;
     }
+    // A complete body is framed by its own length, without looking the
+    // header up: the common case, and the core's to state (a disagreeing
+    // `content-length` beside it is replaced where one is written,
+    // `Outgoing::declare_length`).
+    if !is_head && let Some(bytes) = res.body().as_bytes() {
+        return Framing::Length(bytes.len() as u64);
+    }
     let declared = match res.headers().get(CONTENT_LENGTH).map(parse_length) {
         // A length the app set stands (a range's, a HEAD's of a file).
         Some(Some(n)) => Some(n),
@@ -182,13 +211,13 @@ pub(crate) fn finish(res: &mut Response, is_head: bool) -> Framing {
         }
         None => None,
     };
-    let length = declared.or_else(|| {
-        let n = res.body().exact_len()?;
-        res.headers_mut()
-            .insert(CONTENT_LENGTH, HeaderValue::from(n));
-        Some(n)
-    });
+    let length = declared.or_else(|| res.body().exact_len());
     if is_head {
+        // The GET answer's length, which the empty body no longer shows.
+        if let (Some(n), None) = (length, declared) {
+            res.headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(n));
+        }
         *res.body_mut() = Body::empty();
         return Framing::Bodiless;
     }

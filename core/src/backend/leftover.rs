@@ -10,15 +10,13 @@
 //! answer is decided here ([`Leftover`]), from how much of the body is left.
 
 use std::cell::Cell;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderValue;
 use http::header::CONNECTION;
-use http_body::{Body as _, Frame, SizeHint};
+use http_body::Body as _;
 
 use crate::body::{Body, BoxError};
 use crate::response::Response;
@@ -102,23 +100,37 @@ pub(crate) struct Progress {
     remaining: Cell<Option<u64>>,
 }
 
-/// Wraps a request body that still has bytes to come, to learn later
-/// whether the app read it to the end.
-pub(crate) fn track(body: Body) -> (Body, Option<Rc<Progress>>) {
-    if body.is_end_stream() || body.as_full().is_some() {
-        return (body, None);
+impl Progress {
+    /// Records what a poll of the tracked stream showed.
+    #[inline]
+    pub(crate) fn observe(
+        &self,
+        stream: &dyn http_body::Body<Data = Bytes, Error = BoxError>,
+        ended: bool,
+    ) {
+        if ended || stream.is_end_stream() {
+            self.finished.set(true);
+        }
+        self.remaining.set(stream.size_hint().exact());
     }
+}
+
+/// Starts tracking a request body that still has bytes to come, to learn
+/// later whether the app read it to the end.
+/// In place: a request is not moved for it.
+#[inline]
+pub(crate) fn track(body: &mut Body) -> Option<Rc<Progress>> {
+    let remaining = body.size_hint().exact();
+    let streamed = body.as_streamed()?;
     let progress = Rc::new(Progress::default());
-    progress.remaining.set(body.size_hint().exact());
-    let tracked = Tracked {
-        inner: body,
-        progress: progress.clone(),
-    };
-    (Body::from_stream(tracked), Some(progress))
+    progress.remaining.set(remaining);
+    streamed.progress = Some(progress.clone());
+    Some(progress)
 }
 
 /// The rule for an answer: see [`Leftover`]. Adds `connection: close` to
 /// HTTP/1 answers where the platform lets the app say it.
+#[inline]
 pub(crate) fn decide(
     progress: Option<&Progress>,
     unread: UnreadBodies,
@@ -149,37 +161,4 @@ pub(crate) fn decide(
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
     leftover
-}
-
-struct Tracked {
-    inner: Body,
-    progress: Rc<Progress>,
-}
-
-impl http_body::Body for Tracked {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let this = &mut *self;
-        let polled = Pin::new(&mut this.inner).poll_frame(cx);
-        if matches!(polled, Poll::Ready(None)) || this.inner.is_end_stream() {
-            this.progress.finished.set(true);
-        }
-        if polled.is_ready() {
-            this.progress.remaining.set(this.inner.size_hint().exact());
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
 }

@@ -33,7 +33,7 @@
 //! ```
 
 mod framing;
-mod leftover;
+pub(crate) mod leftover;
 mod listen;
 mod options;
 mod request_head;

@@ -83,13 +83,14 @@ impl Service {
     /// let service = app.into_service().unwrap();
     /// let out = service.render_error(mocket_core::Error::internal("lost"), false);
     /// assert_eq!(out.response.status(), 500);
-    /// assert_eq!(out.response.headers()["content-length"], "8");
+    /// assert_eq!(out.framing, mocket_core::backend::Framing::Length(8));
     /// ```
     pub fn render_error(&self, error: Error, is_head: bool) -> Outgoing {
         Outgoing::new(self.app.render_error(error.into_response()), is_head)
     }
 
-    /// Answers one request for a backend: the response with the core's
+    /// Answers one request for a backend — its body any [`http_body::Body`]
+    /// (hyper's, a platform stream, or a [`Body`]): the response with the core's
     /// framing rules applied, how its body travels, and what to do with
     /// any request body the app left unread, given what the platform can do
     /// with one. Never fails: every error and panic becomes a response.
@@ -104,15 +105,19 @@ impl Service {
     /// let out = service.serve(req, UnreadBodies::CloseConnection).await;
     /// assert_eq!(out.framing, Framing::Length(2));
     /// assert_eq!(out.leftover, Leftover::None);
-    /// assert_eq!(out.response.headers()["content-length"], "2");
     /// # });
     /// ```
-    pub fn serve(&self, req: http::Request<Body>, unread: UnreadBodies) -> Serving {
+    pub fn serve<B>(&self, req: http::Request<B>, unread: UnreadBodies) -> Serving
+    where
+        B: http_body::Body<Data = bytes::Bytes> + 'static,
+        B::Error: Into<crate::BoxError>,
+    {
+        // Taken apart once: every move of a request head is a copy of it.
         let (head, body) = req.into_parts();
-        let (body, progress) = leftover::track(body);
+        let mut body = Body::from_stream(body);
+        let progress = leftover::track(&mut body);
         let http1 = head.version < Version::HTTP_2;
-        let dispatch =
-            crate::dispatch::dispatch(self.app.clone(), http::Request::from_parts(head, body));
+        let dispatch = crate::dispatch::dispatch(self.app.clone(), head, body);
         Serving {
             dispatch,
             progress,
@@ -133,7 +138,8 @@ impl Service {
     /// # });
     /// ```
     pub fn call(&self, req: http::Request<Body>) -> impl Future<Output = Response> + Unpin + use<> {
-        Calling(crate::dispatch::dispatch(self.app.clone(), req))
+        let (head, body) = req.into_parts();
+        Calling(crate::dispatch::dispatch(self.app.clone(), head, body))
     }
 }
 
@@ -143,9 +149,9 @@ struct Calling(Dispatch);
 impl Future for Calling {
     type Output = Response;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
-        let (response, _) = ready!(Pin::new(&mut self.0).poll(cx));
-        Poll::Ready(response)
+        Pin::new(&mut self.0).poll(cx)
     }
 }
 
@@ -163,12 +169,43 @@ impl std::fmt::Debug for Serving {
     }
 }
 
+impl Serving {
+    /// Polls for the answer as a plain response, for a platform that
+    /// frames by the body itself (hyper: see `Outgoing::declare_length`)
+    /// and carries out a `Leftover::Close` by closing: the leftover
+    /// decision is applied to the headers, and the response is not moved
+    /// through an [`Outgoing`] on its way out.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use mocket_core::backend::UnreadBodies;
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.get("/", |_req| async { "hi" });
+    /// let service = app.into_service().unwrap();
+    /// let req = mocket_core::http::Request::get("/").body(mocket_core::Body::empty()).unwrap();
+    /// let mut serving = service.serve(req, UnreadBodies::CloseConnection);
+    /// let res = std::future::poll_fn(|cx| serving.poll_response(cx)).await;
+    /// assert_eq!(res.status(), 200);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn poll_response(&mut self, cx: &mut Context<'_>) -> Poll<Response> {
+        let mut polled = self.dispatch.poll_framed(cx);
+        if let Poll::Ready(response) = &mut polled {
+            leftover::decide(self.progress.as_deref(), self.unread, self.http1, response);
+        }
+        polled
+    }
+}
+
 impl Future for Serving {
     type Output = Outgoing;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outgoing> {
         let this = &mut *self;
-        let (mut response, framing) = ready!(Pin::new(&mut this.dispatch).poll(cx));
+        let mut response = ready!(Pin::new(&mut this.dispatch).poll(cx));
+        let framing = this.dispatch.framing;
         let leftover = leftover::decide(
             this.progress.as_deref(),
             this.unread,

@@ -490,7 +490,7 @@ pub fn get(addr: SocketAddr, target: &str) -> Response {
     Conn::open(addr).exchange(&get_request(target))
 }
 
-/// Checks every case of the shared ROUTES.md (expected values as in
+/// Checks every case of bench/ROUTES.md (expected values as in
 /// tests/bench_app.rs), plus 404, 405 with `Allow`, HEAD, 413 without
 /// sending the body, 400 on a bad escape and on a malformed request, 431
 /// and keep-alive — all over one server.
