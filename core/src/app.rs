@@ -11,8 +11,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use http::Method;
-use mocket_router::{InsertError, Router};
-use rustc_hash::FxHashMap;
+use mocket_router::{InsertError, Pattern, Prefix, Router};
 use smallvec::SmallVec;
 
 use crate::backend::{ServerOptions, Service};
@@ -51,9 +50,10 @@ impl MethodRoutes {
     }
 }
 
+/// What the core keeps per route pattern, by the router's route id (the
+/// pattern's text and parameter names are the router's).
 pub(crate) struct PatternInfo {
-    pub(crate) pattern: Box<str>,
-    pub(crate) names: Box<[Box<str>]>,
+    pub(crate) pattern: Pattern,
     /// The scoped middlewares covering every path the pattern matches,
     /// worked out at setup instead of per request; `None` when that
     /// depends on the path.
@@ -77,16 +77,11 @@ where
 /// What the app is made of once built; shared by every request.
 pub(crate) struct AppInner {
     pub(crate) router: Router<MethodRoutes>,
-    /// Patterns without parameters or wildcards, by their exact path: such
-    /// a pattern is the most specific match for its path, so one hash
-    /// lookup settles most requests before the tree is walked. Each entry
-    /// mirrors the tree's.
-    pub(crate) statics: FxHashMap<Box<str>, MethodRoutes>,
     pub(crate) patterns: Vec<PatternInfo>,
     pub(crate) handlers: Vec<Box<dyn Handler>>,
     pub(crate) middlewares: Vec<Box<dyn Middleware>>,
     /// Per middleware: the path prefix it is scoped to, or `None` for all.
-    pub(crate) scopes: Vec<Option<Scope>>,
+    pub(crate) scopes: Vec<Option<Prefix>>,
     /// No middleware is scoped: every request gets all of them.
     pub(crate) all_global: bool,
     pub(crate) error_handler: Option<Box<dyn ErrorHandler>>,
@@ -94,13 +89,6 @@ pub(crate) struct AppInner {
     pub(crate) state: StateMap,
     pub(crate) body_limit: usize,
     pub(crate) options: ServerOptions,
-}
-
-/// The path prefix a middleware is scoped to.
-pub(crate) struct Scope {
-    pub(crate) prefix: Box<str>,
-    /// Has `:param` or `*` segments, so it is matched segment by segment.
-    pub(crate) has_pattern: bool,
 }
 
 /// A handle on the app held by requests in flight: a plain reference once
@@ -259,7 +247,6 @@ impl Mocket {
         Mocket {
             inner: Arc::new(AppInner {
                 router: Router::new(),
-                statics: FxHashMap::default(),
                 patterns: Vec::new(),
                 handlers: Vec::new(),
                 middlewares: Vec::new(),
@@ -386,6 +373,11 @@ impl Mocket {
         let inner = Arc::get_mut(&mut self.inner)
             .expect("the app cannot change while requests are running");
         let handler_id = inner.handlers.len() as u32;
+        // The router parses and validates; the core only reads the result.
+        let pattern = match Pattern::parse(&path) {
+            Ok(pattern) => pattern,
+            Err(e) => return self.errors.push(describe_insert_error(&method, &path, e)),
+        };
         let entry = match inner.router.entry(&path) {
             Ok(entry) => entry,
             Err(e) => return self.errors.push(describe_insert_error(&method, &path, e)),
@@ -409,19 +401,10 @@ impl Mocket {
                 .push(format!("route {method} {path} is registered twice"));
         }
         if is_new {
+            // Route ids follow registration order, in the router and here.
             entry.pattern = inner.patterns.len() as u32;
-        }
-        if !path.contains([':', '*']) {
-            let mirror = entry.clone();
-            inner.statics.insert(path.as_str().into(), mirror);
-        }
-        if is_new {
-            let chain = crate::dispatch::chain_of_pattern(inner, &path);
-            inner.patterns.push(PatternInfo {
-                names: param_names(&path),
-                pattern: path.into(),
-                chain,
-            });
+            let chain = crate::dispatch::chain_of_pattern(inner, &pattern);
+            inner.patterns.push(PatternInfo { pattern, chain });
         }
         inner.handlers.push(handler);
     }
@@ -526,10 +509,7 @@ impl Mocket {
     fn add_middleware(&mut self, scope: Option<String>, middleware: Box<dyn Middleware>) {
         let inner = self.inner_mut();
         inner.middlewares.push(middleware);
-        let scope = scope.filter(|s| !s.is_empty()).map(|prefix| Scope {
-            has_pattern: prefix.contains([':', '*']),
-            prefix: prefix.into(),
-        });
+        let scope = scope.filter(|s| !s.is_empty()).map(|s| Prefix::new(&s));
         inner.all_global &= scope.is_none();
         inner.scopes.push(scope);
         for i in 0..inner.patterns.len() {
@@ -901,25 +881,6 @@ fn describe_insert_error(method: &RouteMethod, path: &str, e: InsertError) -> St
     }
 }
 
-/// The parameter names of a pattern, in order, as the router reports them.
-fn param_names(pattern: &str) -> Box<[Box<str>]> {
-    pattern
-        .split('/')
-        .filter_map(|seg| {
-            if let Some(name) = seg.strip_prefix(':') {
-                Some(name)
-            } else if let Some(name) = seg.strip_prefix("**") {
-                Some(if name.is_empty() { "**" } else { name })
-            } else if let Some(name) = seg.strip_prefix('*') {
-                Some(if name.is_empty() { "*" } else { name })
-            } else {
-                None
-            }
-        })
-        .map(Into::into)
-        .collect()
-}
-
 /// `/api/` and `api` become `/api`; `/` and `` become `` (the root).
 fn normalize_prefix(prefix: &str) -> String {
     let trimmed = prefix.trim_end_matches('/');
@@ -947,12 +908,15 @@ fn join_path(prefix: &str, path: &str) -> String {
 }
 
 impl AppInner {
-    pub(crate) fn param_names(&self, pattern: u32) -> &[Box<str>] {
-        &self.patterns[pattern as usize].names
+    pub(crate) fn param_names(
+        &self,
+        pattern: u32,
+    ) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
+        self.patterns[pattern as usize].pattern.param_names()
     }
 
     pub(crate) fn pattern(&self, pattern: u32) -> &str {
-        &self.patterns[pattern as usize].pattern
+        self.patterns[pattern as usize].pattern.as_str()
     }
 
     pub(crate) fn middleware(&self, i: usize) -> &dyn Middleware {
@@ -1052,12 +1016,5 @@ mod tests {
         assert_eq!(join_path("/api", "/a"), "/api/a");
         assert_eq!(join_prefix("/api", "v1/"), "/api/v1");
         assert_eq!(normalize_prefix("/"), "");
-    }
-
-    #[test]
-    fn lists_param_names_in_pattern_order() {
-        let names = param_names("/a/:x/*/**rest/:y");
-        let names: Vec<&str> = names.iter().map(|s| &**s).collect();
-        assert_eq!(names, ["x", "*", "rest", "y"]);
     }
 }

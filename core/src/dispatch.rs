@@ -16,8 +16,9 @@ use std::task::{Context, Poll};
 
 use http::header::ALLOW;
 use http::{HeaderValue, Method, StatusCode};
+use mocket_router::{Coverage, Pattern};
 
-use crate::app::{AppInner, AppRef, Scope};
+use crate::app::{AppInner, AppRef};
 use crate::backend::Framing;
 use crate::body::Body;
 use crate::error::Error;
@@ -72,36 +73,38 @@ pub(crate) fn dispatch(app: AppRef, head: http::request::Parts, body: Body) -> D
 
 fn route(app: &AppInner, head: &http::request::Parts) -> (Endpoint, Params, Option<u32>) {
     let path = head.uri.path();
-    if let Some(routes) = app.statics.get(path)
-        && let Some(handler) = routes.handler_for(&head.method)
-    {
-        return (
+    // The router offers the matching patterns by precedence (a static
+    // pattern first, in one lookup); the first with a handler for the
+    // method wins, and the methods of the others make a 405's `Allow`.
+    let mut handler = 0;
+    let mut allowed: Vec<Method> = Vec::new();
+    let found = app
+        .router
+        .find(path, |routes| match routes.handler_for(&head.method) {
+            Some(h) => {
+                handler = h;
+                true
+            }
+            None => {
+                for (m, _) in &routes.methods {
+                    if !allowed.contains(m) {
+                        allowed.push(m.clone());
+                    }
+                }
+                false
+            }
+        });
+    match found {
+        Some(m) if m.params.is_empty() => (
             Endpoint::Handler(handler),
             Params::default(),
-            Some(routes.pattern),
-        );
-    }
-    let mut allowed: Vec<Method> = Vec::new();
-    let found = app.router.find(path, |routes| {
-        let hit = routes.handler_for(&head.method).is_some();
-        if !hit {
-            for (m, _) in &routes.methods {
-                if !allowed.contains(m) {
-                    allowed.push(m.clone());
-                }
-            }
-        }
-        hit
-    });
-    match found {
-        Some(m) => {
-            let handler = m.value.handler_for(&head.method).unwrap_or_default();
-            match Params::decode(path, m.params.iter().map(|(_, v)| v)) {
-                Ok(params) => (Endpoint::Handler(handler), params, Some(m.value.pattern)),
-                // No route: its parameter names must not meet empty values.
-                Err(e) => (Endpoint::Fail(e), Params::default(), None),
-            }
-        }
+            Some(m.value.pattern),
+        ),
+        Some(m) => match Params::decode(path, m.params.iter().map(|(_, v)| v)) {
+            Ok(params) => (Endpoint::Handler(handler), params, Some(m.value.pattern)),
+            // No route: its parameter names must not meet empty values.
+            Err(e) => (Endpoint::Fail(e), Params::default(), None),
+        },
         None if allowed.is_empty() => (Endpoint::NotFound, Params::default(), None),
         None => (
             Endpoint::MethodNotAllowed(Box::new(allow_header(allowed))),
@@ -138,19 +141,20 @@ fn covering<'a>(app: &'a AppInner, path: &'a str) -> impl Iterator<Item = u16> +
         .enumerate()
         .filter_map(move |(i, scope)| match scope {
             None => Some(i as u16),
-            Some(scope) if scope.covers(path) => Some(i as u16),
+            Some(prefix) if prefix.covers(path) => Some(i as u16),
             Some(_) => None,
         })
 }
 
 /// The chain of every path `pattern` matches, computed at setup, or
 /// `None` if some scope covers only part of them (`/:a` and a scope `/api`).
-pub(crate) fn chain_of_pattern(app: &AppInner, pattern: &str) -> Option<Box<[u16]>> {
+pub(crate) fn chain_of_pattern(app: &AppInner, pattern: &Pattern) -> Option<Box<[u16]>> {
     let mut chain = Vec::new();
     for (i, scope) in app.scopes.iter().enumerate() {
-        let covered = match scope {
-            None => true,
-            Some(scope) => scope.covers_pattern(pattern)?,
+        let covered = match scope.as_ref().map(|prefix| prefix.covers_pattern(pattern)) {
+            None | Some(Coverage::All) => true,
+            Some(Coverage::None) => false,
+            Some(Coverage::Depends) => return None,
         };
         if covered {
             chain.push(i as u16);
@@ -295,62 +299,5 @@ impl Future for Step {
         };
         this.app.render_error_in_place(&mut res);
         Poll::Ready(res)
-    }
-}
-
-impl Scope {
-    /// Whether `path` lies under this scope: `/api` covers `/api` and
-    /// `/api/x`, never `/apix`. A prefix from a group such as `/users/:id`
-    /// has pattern segments: `:name` and `*` cover any one non-empty
-    /// segment, `**` any rest.
-    pub(crate) fn covers(&self, path: &str) -> bool {
-        let prefix = &*self.prefix;
-        if !self.has_pattern {
-            return path
-                .strip_prefix(prefix)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
-        }
-        let mut segments = path.split('/');
-        for want in prefix.split('/') {
-            if want.starts_with("**") {
-                return true;
-            }
-            match segments.next() {
-                Some(got) if want.starts_with([':', '*']) && !got.is_empty() => {}
-                Some(got) if got == want => {}
-                _ => return false,
-            }
-        }
-        true
-    }
-
-    /// Whether this scope covers every path `pattern` matches (`Some(true)`),
-    /// none of them (`Some(false)`), or depends on the path (`None`).
-    /// Literal segments match raw path segments, as in [`Scope::covers`].
-    fn covers_pattern(&self, pattern: &str) -> Option<bool> {
-        let is_param = |s: &str| s.starts_with(':');
-        let mut segments = pattern.split('/');
-        for want in self.prefix.split('/') {
-            if want.starts_with("**") {
-                return Some(true);
-            }
-            let Some(got) = segments.next() else {
-                return Some(false);
-            };
-            // `*` and `**` in a pattern may match paths on either side.
-            if got.starts_with('*') {
-                return None;
-            }
-            let want_any = want.starts_with([':', '*']);
-            match (want_any, is_param(got)) {
-                (true, true) => {}
-                (true, false) if !got.is_empty() => {}
-                (true, false) => return Some(false),
-                (false, true) => return None,
-                (false, false) if got == want => {}
-                (false, false) => return Some(false),
-            }
-        }
-        Some(true)
     }
 }

@@ -257,10 +257,15 @@ impl Error {
 /// Moves each header of `extra` whose name `headers` does not have yet
 /// into `headers` (every value of a repeated one). By reference, so that
 /// the usual empty `extra` costs one check and no copy.
+#[inline]
 pub(crate) fn merge_missing(headers: &mut HeaderMap, extra: &mut HeaderMap) {
-    if extra.is_empty() {
-        return;
+    if !extra.is_empty() {
+        merge_each(headers, extra);
     }
+}
+
+#[cold]
+fn merge_each(headers: &mut HeaderMap, extra: &mut HeaderMap) {
     let mut last: Option<(HeaderName, bool)> = None;
     for (name, value) in extra.drain() {
         // `None` continues the previous name.

@@ -224,8 +224,8 @@ impl Request {
     /// # });
     /// ```
     pub fn try_param(&self, name: &str) -> Option<&str> {
-        let names = self.inner.app.param_names(self.inner.route?);
-        let i = names.iter().position(|n| &**n == name)?;
+        let mut names = self.inner.app.param_names(self.inner.route?);
+        let i = names.position(|n| n == name)?;
         Some(self.inner.params.value(self.inner.head.uri.path(), i))
     }
 
@@ -268,13 +268,7 @@ impl Request {
     fn missing_param(&self, name: &str) -> String {
         match self.inner.route {
             Some(route) => {
-                let declared: Vec<&str> = self
-                    .inner
-                    .app
-                    .param_names(route)
-                    .iter()
-                    .map(|n| &**n)
-                    .collect();
+                let declared: Vec<&str> = self.inner.app.param_names(route).collect();
                 format!(
                     "the route {} has no path parameter {name:?} (it declares {declared:?}); \
                      use try_param where a parameter may be absent",
@@ -306,12 +300,12 @@ impl Request {
             .inner
             .route
             .map(|r| self.inner.app.param_names(r))
-            .unwrap_or(&[]);
+            .into_iter()
+            .flatten();
         let path = self.inner.head.uri.path();
         names
-            .iter()
             .enumerate()
-            .map(move |(i, n)| (&**n, self.inner.params.value(path, i)))
+            .map(move |(i, n)| (n, self.inner.params.value(path, i)))
     }
 
     /// The value of the pattern's unnamed wildcard: `**` if present, else `*`.

@@ -62,18 +62,29 @@
 //!   pattern, never the request path, and `**` nodes memoise failures, so
 //!   even patterns with several `**` match in time linear in the path length
 //!   (a naive backtracker is cubic for three).
+//! * **Static patterns in one lookup.** A pattern without parameters or
+//!   wildcards is the most specific match for its own text, so
+//!   [`Router::find`] first looks the whole path up among them; the tree is
+//!   walked only when that misses or is refused.
+//! * **The grammar in one place.** [`Pattern`] parses and validates a
+//!   pattern on its own (its parameter names, whether it is static), and
+//!   [`Prefix`] answers which paths and which patterns lie under a
+//!   middleware's scope ([`Coverage`]), so a framework never re-parses
+//!   pattern text.
 //! * **[`Router::find`]** exposes the precedence order itself: it offers each
 //!   matching route to a predicate, which is how the framework picks a route
 //!   by HTTP method and still knows every allowed method for a `405`.
 //!
-//! The crate has no dependencies and no `unsafe`, and builds for
-//! `wasm32-unknown-unknown` and `wasm32-wasip2` as-is.
+//! The crate has no `unsafe` and one small dependency (`rustc-hash`), and
+//! builds for `wasm32-unknown-unknown` and `wasm32-wasip2` as-is.
 
 #![forbid(unsafe_code)]
 
 mod error;
+mod exact;
 mod params;
 mod pattern;
+mod prefix;
 mod router;
 mod scan;
 mod search;
@@ -82,6 +93,8 @@ mod tree;
 
 pub use error::InsertError;
 pub use params::{Params, ParamsIter};
+pub use pattern::Pattern;
+pub use prefix::{Coverage, Prefix};
 pub use router::{Match, Router};
 
 pub(crate) use router::Route;

@@ -31,6 +31,77 @@ impl<'a> Segment<'a> {
     }
 }
 
+/// A route pattern, parsed and checked against the grammar (see the crate
+/// docs): what a framework needs to know about a pattern without walking a
+/// router.
+///
+/// ```
+/// use mocket_router::Pattern;
+/// let p = Pattern::parse("/users/:id/files/**path").unwrap();
+/// assert_eq!(p.param_names().collect::<Vec<_>>(), ["id", "path"]);
+/// assert!(!p.is_static());
+/// assert!(Pattern::parse("/about").unwrap().is_static());
+/// assert!(Pattern::parse("/a/:x/:x").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    text: Box<str>,
+    names: Box<[Box<str>]>,
+    is_static: bool,
+}
+
+impl Pattern {
+    /// Parses and validates `text`; the error says what is wrong, as
+    /// [`Router::insert`](crate::Router::insert)'s does.
+    ///
+    /// ```
+    /// let err = mocket_router::Pattern::parse("users").unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid route pattern \"users\": a pattern must start with `/`");
+    /// ```
+    pub fn parse(text: &str) -> Result<Pattern, InsertError> {
+        let segments = parse(text)?;
+        Ok(Pattern {
+            names: segments
+                .iter()
+                .filter_map(|s| s.name())
+                .map(Box::from)
+                .collect(),
+            is_static: segments.iter().all(|s| matches!(s, Segment::Static(_))),
+            text: text.into(),
+        })
+    }
+
+    /// The pattern's text, as given.
+    ///
+    /// ```
+    /// assert_eq!(mocket_router::Pattern::parse("/a/:b").unwrap().as_str(), "/a/:b");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The names of its parameters in order: `:id` is `id`, an unnamed `*`
+    /// or `**` is `*` or `**`.
+    ///
+    /// ```
+    /// let p = mocket_router::Pattern::parse("/a/*/b/**").unwrap();
+    /// assert_eq!(p.param_names().collect::<Vec<_>>(), ["*", "**"]);
+    /// ```
+    pub fn param_names(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
+        self.names.iter().map(|n| &**n)
+    }
+
+    /// Whether it has no parameters or wildcards: it then matches exactly
+    /// one path, its own text, and beats every other pattern there.
+    ///
+    /// ```
+    /// assert!(!mocket_router::Pattern::parse("/a/*").unwrap().is_static());
+    /// ```
+    pub fn is_static(&self) -> bool {
+        self.is_static
+    }
+}
+
 /// Splits `pattern` into segments, rejecting anything outside the grammar.
 pub(crate) fn parse(pattern: &str) -> Result<Vec<Segment<'_>>, InsertError> {
     let invalid = |reason: String| InsertError::InvalidPattern {
@@ -69,7 +140,7 @@ pub(crate) fn parse(pattern: &str) -> Result<Vec<Segment<'_>>, InsertError> {
 }
 
 /// Decides the kind of one segment and validates its name.
-fn classify(text: &str) -> Result<Segment<'_>, String> {
+pub(crate) fn classify(text: &str) -> Result<Segment<'_>, String> {
     if let Some(name) = text.strip_prefix("**") {
         return wildcard_name(name, "**").map(Segment::Glob);
     }

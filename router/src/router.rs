@@ -5,7 +5,8 @@
 //! the pattern/parameter-name lookup for a match in O(1).
 
 use crate::InsertError;
-use crate::params::Params;
+use crate::exact::ExactPaths;
+use crate::params::{Params, Values};
 use crate::pattern::{self, Segment};
 use crate::search::Search;
 use crate::tree::Node;
@@ -43,6 +44,10 @@ pub struct Router<T> {
     root: Node,
     routes: Vec<Route<T>>,
     memo_slots: u32,
+    /// Static patterns by their whole text: a static pattern is the most
+    /// specific match for its path, so one lookup settles most requests
+    /// before the tree is walked.
+    exact: ExactPaths,
 }
 
 /// A successful lookup: the value, its captured parameters and the pattern
@@ -63,6 +68,9 @@ pub struct Router<T> {
 pub struct Match<'r, 'p, T> {
     /// The value registered for the matched pattern.
     pub value: &'r T,
+    /// The matched route's id: its place in registration order (`0` for
+    /// the first pattern inserted), for [`Router::route`].
+    pub id: usize,
     /// Parameters captured from the path, in pattern order.
     pub params: Params<'r, 'p>,
     /// The matched pattern, exactly as registered.
@@ -81,6 +89,7 @@ impl<T> Router<T> {
             root: Node::new(),
             routes: Vec::new(),
             memo_slots: 0,
+            exact: ExactPaths::new(),
         }
     }
 
@@ -181,14 +190,45 @@ impl<T> Router<T> {
         path: &'p str,
         mut accept: impl FnMut(&'r T) -> bool,
     ) -> Option<Match<'r, 'p, T>> {
-        let mut search = Search::new(path, &self.routes, self.memo_slots, &mut accept);
+        let mut skip = None;
+        if let Some(index) = self.exact.get(path) {
+            let route = self.routes.get(index)?;
+            if accept(&route.value) {
+                return Some(Match {
+                    value: &route.value,
+                    id: index,
+                    params: Params::new(&route.names, Values::new()),
+                    pattern: &route.pattern,
+                });
+            }
+            // Refused: the tree offers the others, not this one again.
+            skip = Some(index);
+        }
+        let mut search = Search::new(path, &self.routes, self.memo_slots, &mut accept, skip);
         let index = search.run(&self.root)?;
         let route = self.routes.get(index)?;
         Some(Match {
             value: &route.value,
+            id: index,
             params: Params::new(&route.names, search.values),
             pattern: &route.pattern,
         })
+    }
+
+    /// The pattern and parameter names of route `id` (a [`Match::id`], or
+    /// the registration index), or `None` if there is no such route.
+    ///
+    /// ```
+    /// let mut router = mocket_router::Router::new();
+    /// router.insert("/users/:id/posts/*", ()).unwrap();
+    /// let (pattern, names) = router.route(0).unwrap();
+    /// assert_eq!(pattern, "/users/:id/posts/*");
+    /// assert_eq!(names.collect::<Vec<_>>(), ["id", "*"]);
+    /// assert!(router.route(1).is_none());
+    /// ```
+    pub fn route(&self, id: usize) -> Option<(&str, impl Iterator<Item = &str> + '_)> {
+        let route = self.routes.get(id)?;
+        Some((&*route.pattern, route.names.iter().map(|n| &**n)))
     }
 
     /// Number of registered patterns.
@@ -236,6 +276,9 @@ impl<T> Router<T> {
         }
         let index = self.routes.len();
         node.route = Some(index);
+        if segments.iter().all(|s| matches!(s, Segment::Static(_))) {
+            self.exact.insert(pattern, index);
+        }
         self.routes.push(Route {
             pattern: pattern.into(),
             names: names.map(Box::from).collect(),

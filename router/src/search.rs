@@ -35,6 +35,8 @@ pub(crate) struct Search<'r, 'p, 'a, T, F> {
     /// Per memo slot: smallest start offset at which that `**` failed.
     memo: Vec<usize>,
     memo_slots: usize,
+    /// A route already offered (and refused) by the exact-path lookup.
+    skip: Option<usize>,
 }
 
 impl<'r, 'p, 'a, T, F> Search<'r, 'p, 'a, T, F>
@@ -46,6 +48,7 @@ where
         routes: &'r [Route<T>],
         memo_slots: u32,
         accept: &'a mut F,
+        skip: Option<usize>,
     ) -> Self {
         Search {
             path,
@@ -54,6 +57,7 @@ where
             values: Values::new(),
             memo: Vec::new(),
             memo_slots: memo_slots as usize,
+            skip,
         }
     }
 
@@ -73,6 +77,9 @@ where
     #[inline]
     fn offer(&mut self, node: &Node) -> Option<usize> {
         let index = node.route?;
+        if self.skip == Some(index) {
+            return None;
+        }
         let route = self.routes.get(index)?;
         (self.accept)(&route.value).then_some(index)
     }

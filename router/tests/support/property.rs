@@ -4,8 +4,9 @@
 //! For any path, against a fixed route set that uses every segment kind:
 //! matching never panics, every parameter value is a subslice of the path,
 //! the set of routes `find` visits equals what a brute-force reference
-//! matcher says, each route is visited at most once, and `at` returns the
-//! first route `find` visits.
+//! matcher says, each route is visited at most once (also when the
+//! exact-path lookup of static patterns offered it first), and `at` returns
+//! the first route `find` visits.
 
 use mocket_router::{Match, Router};
 
@@ -71,6 +72,20 @@ pub(crate) fn check(router: &Router<usize>, path: &str) {
 
     let best = router.at(path);
     assert_eq!(best.as_ref().map(|m| *m.value), visited.first().copied());
+    // Route ids are registration order, and the value here is the index.
+    assert_eq!(best.as_ref().map(|m| m.id), visited.first().copied());
+    // A static pattern equal to the path is its most specific match: the
+    // exact-path lookup and the tree agree that it comes first.
+    if let Some(i) = PATTERNS
+        .iter()
+        .position(|p| *p == path && !p.contains([':', '*']))
+    {
+        assert_eq!(
+            visited.first(),
+            Some(&i),
+            "static pattern not first for {path:?}"
+        );
+    }
     if let Some(m) = best {
         check_match(&m, path);
     }
