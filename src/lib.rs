@@ -41,7 +41,12 @@ pub use mocket_core::{
 pub use mocket_core::{bytes, compression, cors, http};
 
 mod serve;
+mod stderr;
+pub mod time;
 pub use serve::Serve;
+#[cfg(feature = "logging")]
+pub use stderr::init_logging;
+pub use stderr::{Stderr, stderr};
 
 /// A folder of files to serve, read with the backend's file access:
 /// tokio natively, `node:fs` on Node.js, the preopened folders on WASI

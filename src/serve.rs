@@ -46,32 +46,32 @@ impl Serve for mocket_core::Mocket {
 
 #[cfg(feature = "static-files")]
 pub(crate) use backend::HostFs;
-pub(crate) use backend::env_var;
+pub(crate) use backend::{env_var, write_stderr};
 
 /// Native: hyper 1 + tokio.
 #[cfg(not(target_family = "wasm"))]
-mod backend {
-    pub(crate) use super::std_host::{env_var, exit_with_error};
+pub(crate) mod backend {
+    pub(crate) use super::std_host::{env_var, exit_with_error, write_stderr};
     #[cfg(feature = "static-files")]
     pub(crate) use mocket_native::NativeFs as HostFs;
-    pub(crate) use mocket_native::serve;
+    pub(crate) use mocket_native::{Sleep, serve, sleep};
 }
 
 /// Node.js: `wasm32-unknown-unknown` + wasm-bindgen on `node:http`.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-mod backend {
+pub(crate) mod backend {
     #[cfg(feature = "static-files")]
     pub(crate) use mocket_node::NodeFs as HostFs;
-    pub(crate) use mocket_node::{env_var, exit_with_error, serve};
+    pub(crate) use mocket_node::{Sleep, env_var, exit_with_error, serve, sleep, write_stderr};
 }
 
 /// WASI: `wasm32-wasip2`, as a `wasi:http` component or a command on `wasi:sockets`.
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
-mod backend {
-    pub(crate) use super::std_host::{env_var, exit_with_error};
+pub(crate) mod backend {
+    pub(crate) use super::std_host::{env_var, exit_with_error, write_stderr};
     #[cfg(feature = "static-files")]
     pub(crate) use mocket_wasi::WasiFs as HostFs;
-    pub(crate) use mocket_wasi::serve;
+    pub(crate) use mocket_wasi::{Sleep, serve, sleep};
 }
 
 /// Hosts with a process environment and standard error.
@@ -79,6 +79,12 @@ mod backend {
 mod std_host {
     pub(crate) fn env_var(name: &str) -> Option<String> {
         std::env::var(name).ok()
+    }
+
+    pub(crate) fn write_stderr(bytes: &[u8]) {
+        use std::io::Write;
+        // Nothing to do if standard error is gone.
+        let _ = std::io::stderr().write_all(bytes);
     }
 
     #[allow(clippy::print_stderr)] // the one line a failed start prints

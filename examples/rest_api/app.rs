@@ -65,8 +65,15 @@ fn lock(req: &Request) -> Result<std::sync::Arc<Db>, Error> {
 }
 
 /// Builds the app: `/todos` CRUD with JSON errors.
+#[allow(dead_code)] // the example uses `routes`; tests/rest_api.rs this
 pub(crate) fn build() -> Mocket {
     let mut app = Mocket::new();
+    routes(&mut app);
+    app
+}
+
+/// Registers the store, the error rendering and the routes on `app`.
+pub(crate) fn routes(app: &mut Mocket) {
     app.state(Db::default());
     app.on_error(|err: Error| {
         (
@@ -143,5 +150,4 @@ pub(crate) fn build() -> Mocket {
             }
         });
     });
-    app
 }

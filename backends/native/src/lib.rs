@@ -25,9 +25,11 @@ mod fs;
 mod graceful;
 mod server;
 mod shutdown;
+mod time;
 mod timer;
 mod worker;
 
 #[cfg(feature = "static-files")]
 pub use fs::NativeFs;
 pub use server::{Server, ServerHandle, serve};
+pub use time::{Sleep, sleep};

@@ -257,6 +257,16 @@ function envVar(name) {
   return process.env[name];
 }
 
+// `mocket::time::sleep`: a promise resolved after `ms` (Node's timers).
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// `mocket::stderr()`: Rust's own stderr writes nowhere on this target.
+function writeStderr(bytes) {
+  process.stderr.write(bytes);
+}
+
 function fail(line) {
   if (launch().mode === 'fetch') throw new Error(line);
   process.stderr.write(`${line}\n`);
@@ -632,4 +642,4 @@ function shutdown() {
   timer.unref();
 }
 
-module.exports = { attach, generation, panicked, readChunk, envVar, fail };
+module.exports = { attach, generation, panicked, readChunk, envVar, fail, sleep, writeStderr };

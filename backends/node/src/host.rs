@@ -45,6 +45,14 @@ extern "C" {
     #[wasm_bindgen(js_name = readChunk)]
     pub(crate) fn read_chunk(exchange: &JsValue) -> Promise;
 
+    /// A promise resolved after `ms` milliseconds (`setTimeout`).
+    #[wasm_bindgen(js_name = sleep)]
+    pub(crate) fn sleep(ms: f64) -> Promise;
+
+    /// `process.stderr.write(bytes)`.
+    #[wasm_bindgen(js_name = writeStderr)]
+    pub(crate) fn write_stderr(bytes: &[u8]);
+
     /// `process.env[name]`.
     #[wasm_bindgen(js_name = envVar)]
     pub(crate) fn env_var(name: &str) -> Option<String>;

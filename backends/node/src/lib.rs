@@ -33,7 +33,9 @@ mod host;
 mod request;
 mod response;
 mod server;
+mod time;
 
 #[cfg(feature = "static-files")]
 pub use fs::NodeFs;
 pub use server::{env_var, exit_with_error, serve};
+pub use time::{Sleep, sleep, write_stderr};

@@ -1,7 +1,10 @@
-//! Mode 2's executor: one thread, a run queue of tasks woken by wakers, and
-//! a reactor on `wasi:io/poll`.
+//! The backend's executor, for both modes: one thread, a run queue of tasks
+//! woken by wakers, and a reactor on `wasi:io/poll`. A `wasi:http` request
+//! runs on it (one `block_on` per request), a `wasi:sockets` server runs
+//! its accept loop and connections on it, and `mocket::time`'s timers wait
+//! on its reactor in either mode.
 //!
-//! Why not wstd's `block_on`: it polls every registered pollable, plus an
+//! Why not wstd's `block_on` (which mode 1 used before): it polls every registered pollable, plus an
 //! always-ready clock, after every task run, so the guest never suspends.
 //! wasmtime runs the guest inside one tokio task whose cooperative budget is
 //! charged for each readiness check that succeeds and refilled only when
@@ -147,7 +150,7 @@ pub(crate) fn block_on<T: 'static>(task: impl Future<Output = T> + 'static) -> T
         }
         assert!(
             wait_for_io(),
-            "mode 2 executor: no task can run and none waits on anything"
+            "the WASI executor: no task can run and none waits on anything"
         );
     }
 }
@@ -231,6 +234,7 @@ fn nanos(d: Duration) -> u64 {
 
 /// A pollable handed to the reactor. Dropping it drops the pollable, so it
 /// must drop before the resource it was subscribed from.
+#[derive(Debug)]
 pub(crate) struct Registration {
     id: u64,
 }
@@ -283,6 +287,7 @@ impl Drop for Registration {
 
 /// Waits for a [`Registration`]'s pollable; see [`Registration::wait`].
 /// Ready at once if the registration was dropped.
+#[derive(Debug)]
 pub(crate) struct Wait {
     registration: u64,
     waiter: u64,
@@ -327,7 +332,8 @@ impl Drop for Wait {
 }
 
 /// A `wasi:clocks/monotonic-clock` sleep on the reactor.
-pub(crate) struct Sleep {
+#[derive(Debug)]
+pub struct Sleep {
     wait: Wait,
     _timer: Registration,
 }

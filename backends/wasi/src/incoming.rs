@@ -28,7 +28,8 @@ use wasip2::clocks::monotonic_clock;
 use wasip2::http::types::{IncomingBody, IncomingRequest, Method as WasiMethod};
 use wasip2::io::poll;
 use wasip2::io::streams::{InputStream, StreamError};
-use wstd::runtime::{AsyncPollable, WaitFor};
+
+use crate::executor::{Registration, Wait};
 
 /// The most bytes asked of the host per read.
 const CHUNK: u64 = 64 * 1024;
@@ -136,8 +137,8 @@ enum State {
 /// An open body stream. Fields drop in order, children before parents:
 /// the wait, the pollable, the stream, the body, the request.
 struct Open {
-    wait: Option<WaitFor>,
-    ready: AsyncPollable,
+    wait: Option<Wait>,
+    ready: Registration,
     stream: InputStream,
     _body: IncomingBody,
     _request: IncomingRequest,
@@ -162,7 +163,7 @@ impl RequestBody {
             .map_err(|()| io::Error::other("the request body stream was already taken"))?;
         Ok(Open {
             wait: None,
-            ready: AsyncPollable::new(stream.subscribe()),
+            ready: Registration::new(stream.subscribe()),
             stream,
             _body: body,
             _request: request,
@@ -301,7 +302,7 @@ impl http_body::Body for RequestBody {
                     }
                     match open.stream.read(want) {
                         // Nothing buffered yet: wait for the host.
-                        Ok(chunk) if chunk.is_empty() => open.wait = Some(open.ready.wait_for()),
+                        Ok(chunk) if chunk.is_empty() => open.wait = Some(open.ready.wait()),
                         Ok(chunk) => {
                             this.read += chunk.len() as u64;
                             return Poll::Ready(Some(Ok(Frame::data(Bytes::from(chunk)))));

@@ -45,15 +45,27 @@ mod executor;
 mod fs;
 mod incoming;
 mod outgoing;
+mod output;
 mod proxy;
 mod server;
 mod socket;
 mod timer;
 
+pub use executor::Sleep;
 #[cfg(feature = "static-files")]
 pub use fs::WasiFs;
 use mocket_core::Mocket;
 use mocket_core::backend::{ListenError, prepare};
+
+/// A timer on `wasi:clocks`, awaited on the backend's executor in either
+/// mode; what `mocket::time::sleep` is on this target.
+///
+/// ```ignore
+/// mocket_wasi::sleep(std::time::Duration::from_millis(5)).await;
+/// ```
+pub fn sleep(duration: std::time::Duration) -> Sleep {
+    Sleep::new(duration)
+}
 
 /// Serves `app`, in whichever of the two modes the host started the
 /// component in.

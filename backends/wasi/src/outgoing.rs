@@ -17,7 +17,9 @@ use mocket_core::backend::{Framing, Outgoing};
 use wasip2::http::types::{
     ErrorCode, Fields, OutgoingBody, OutgoingResponse, ResponseOutparam, Trailers,
 };
-use wstd::io::AsyncOutputStream;
+
+use crate::executor::Registration;
+use crate::output;
 
 /// Sends the answer through `out`: the head at once, then the body as it
 /// comes.
@@ -60,13 +62,14 @@ async fn write_body(outgoing: &OutgoingBody, mut body: Body) -> io::Result<Optio
     }
     let stream = outgoing
         .write()
-        .map(AsyncOutputStream::new)
         .map_err(|()| io::Error::other("the response body stream was already taken"))?;
+    // Dropped before the stream it was subscribed from.
+    let ready = Registration::new(stream.subscribe());
     let mut trailers = None;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(io::Error::other)?;
         match frame.into_data() {
-            Ok(chunk) => stream.write_all(&chunk).await?,
+            Ok(chunk) => output::write_all(&stream, &ready, &chunk).await?,
             Err(frame) => {
                 if let Ok(map) = frame.into_trailers() {
                     trailers = Some(fields(&map));
@@ -75,7 +78,8 @@ async fn write_body(outgoing: &OutgoingBody, mut body: Body) -> io::Result<Optio
         }
     }
     // Everything written must reach the host before the stream is dropped.
-    stream.flush().await?;
+    output::flush(&stream, &ready).await?;
+    drop(ready);
     Ok(trailers)
 }
 

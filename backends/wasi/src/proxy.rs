@@ -50,7 +50,7 @@ use mocket_core::{Error, IntoResponse};
 use wasip2::exports::http::incoming_handler::Guest;
 use wasip2::http::types::{IncomingRequest, ResponseOutparam};
 
-use crate::{incoming, outgoing};
+use crate::{executor, incoming, outgoing};
 
 thread_local! {
     /// True while the handler runs `main`.
@@ -201,7 +201,7 @@ impl Guest for Handler {
             }
             return;
         };
-        wstd::runtime::block_on(async move {
+        executor::block_on(async move {
             let req = match incoming::convert(request, &service) {
                 Ok(req) => req,
                 Err(status) => {

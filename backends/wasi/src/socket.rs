@@ -21,6 +21,7 @@ use wasip2::sockets::tcp::{IpAddressFamily, IpSocketAddress, ShutdownType, TcpSo
 use wasip2::sockets::tcp_create_socket::create_tcp_socket;
 
 use crate::executor::{Registration, Wait};
+use crate::output::{self, stream_error};
 
 /// The most bytes asked of the host per read.
 const READ_CHUNK: usize = 64 * 1024;
@@ -153,15 +154,8 @@ impl Closer {
     /// Flushes what was written, then shuts down the sending side.
     pub(crate) async fn close(self) {
         let io = &self.0;
-        if io.output.flush().is_ok() {
-            loop {
-                match io.output.check_write() {
-                    Ok(0) => io.writable.ready().await,
-                    Ok(_) => break,
-                    Err(_) => return,
-                }
-            }
-        }
+        // A connection already broken has nothing left to flush.
+        let _ = output::flush(&io.output, &io.writable).await;
         let _ = io.socket.shutdown(ShutdownType::Send);
     }
 }
@@ -243,13 +237,6 @@ impl hyper::rt::Write for Conn {
         ready!(self.as_mut().poll_flush(cx))?;
         let _ = self.io.socket.shutdown(ShutdownType::Send);
         Poll::Ready(Ok(()))
-    }
-}
-
-fn stream_error(e: StreamError) -> io::Error {
-    match e {
-        StreamError::Closed => io::ErrorKind::BrokenPipe.into(),
-        StreamError::LastOperationFailed(e) => io::Error::other(e.to_debug_string()),
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod bodies;
 mod compression;
+mod contract;
 mod cookies;
 mod cors;
 mod failures;
@@ -54,5 +55,6 @@ fn build() -> Mocket {
     cors::register(&mut app);
     compression::register(&mut app);
     static_files::register(&mut app);
+    contract::register(&mut app);
     app
 }

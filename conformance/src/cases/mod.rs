@@ -5,6 +5,7 @@ mod bad_input;
 mod body_limits;
 mod body_readers;
 mod compression;
+mod contract;
 mod cookies;
 mod cors;
 mod errors;
@@ -51,6 +52,7 @@ pub fn all() -> Vec<Case> {
         cors::cases(),
         compression::cases(),
         static_files::cases(),
+        contract::cases(),
     ]
     .concat()
 }
