@@ -1,4 +1,4 @@
-//! Turns every ```rust block of the project's READMEs into code, so that
+//! Turns every fenced `rust` block of the project's READMEs into code, so that
 //! `cargo check -p mocket-docs-snippets` fails when a snippet no longer
 //! compiles as written. See `src/lib.rs` for how blocks are wrapped.
 
@@ -6,7 +6,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// The documents whose snippets are checked, from the repository root.
-const DOCUMENTS: &[&str] = &["README.md", "backends/node/README.md", "backends/wasi/README.md"];
+const DOCUMENTS: &[&str] = &[
+    "README.md",
+    "backends/node/README.md",
+    "backends/wasi/README.md",
+];
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -20,7 +24,8 @@ fn main() {
             wrap(&mut out, document, n, &snippet);
         }
     }
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("snippets.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("snippets.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", dest.display()));
 }
 
@@ -44,7 +49,11 @@ fn snippets(text: &str) -> Vec<Snippet> {
                     && (rest.is_empty() || rest.starts_with(','))
                 {
                     let tags = rest.split(',').filter(|t| !t.is_empty()).map(str::to_owned);
-                    open = Some(Snippet { tags: tags.collect(), line: i + 2, code: String::new() });
+                    open = Some(Snippet {
+                        tags: tags.collect(),
+                        line: i + 2,
+                        code: String::new(),
+                    });
                 }
             }
             Some(snippet) => {
@@ -75,7 +84,10 @@ fn wrap(out: &mut String, document: &str, n: usize, snippet: &Snippet) {
         ""
     };
     let _ = writeln!(out, "// {document}, line {}", snippet.line);
-    let _ = writeln!(out, "{cfg}#[allow(unused, clippy::all)]\nmod {name} {{\n    use crate::support::*;");
+    let _ = writeln!(
+        out,
+        "{cfg}#[allow(unused, clippy::all)]\nmod {name} {{\n    use crate::support::*;"
+    );
     if snippet.code.contains("fn main()") {
         // A whole program, as written.
         let _ = writeln!(out, "{}", snippet.code);

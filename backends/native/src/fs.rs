@@ -23,13 +23,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
-use http_body::{Frame, SizeHint};
+use mocket_core::Body;
+use mocket_core::backend::ChunkSource;
 use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
-use mocket_core::{Body, BoxError};
 use tokio::task::JoinHandle;
-
-/// How much one read takes from a file.
-const CHUNK: usize = 64 * 1024;
 
 /// One folder of the host, read with `std::fs` on tokio's blocking pool.
 /// Made from the folder's path, relative to the working directory:
@@ -88,10 +85,10 @@ impl StaticFs for NativeFs {
             Ok(f)
         })
         .await?;
-        Ok(Body::from_stream(FileBody {
+        let chunks = FileChunks {
             state: State::Idle(Some(opened)),
-            remaining: range.end - range.start,
-        }))
+        };
+        Ok(Body::from_chunks(chunks, Some(range.end - range.start)))
     }
 }
 
@@ -116,14 +113,14 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
-/// A byte range of a file, read a chunk at a time as it is polled.
-struct FileBody {
+/// A file read a chunk at a time as the body is polled, on the blocking
+/// pool (the core keeps the range's count: `Body::from_chunks`).
+struct FileChunks {
     state: State,
-    remaining: u64,
 }
 
 enum State {
-    /// Waiting to be polled (the file is `None` only after an error).
+    /// Waiting to be polled.
     Idle(Option<File>),
     /// A chunk is being read on the blocking pool.
     Reading(JoinHandle<(File, io::Result<Bytes>)>),
@@ -131,78 +128,34 @@ enum State {
 
 fn read_chunk(mut file: File, want: usize) -> (File, io::Result<Bytes>) {
     let mut buf = BytesMut::zeroed(want);
-    let read = file.read(&mut buf).and_then(|n| {
-        if n == 0 {
-            Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the file shrank while it was being sent",
-            ))
-        } else {
-            buf.truncate(n);
-            Ok(buf.freeze())
-        }
+    let read = file.read(&mut buf).map(|n| {
+        buf.truncate(n);
+        buf.freeze()
     });
     (file, read)
 }
 
-impl http_body::Body for FileBody {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let this = self.get_mut();
-        let (file, chunk) = match &mut this.state {
-            State::Idle(_) if this.remaining == 0 => return Poll::Ready(None),
+impl ChunkSource for FileChunks {
+    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<Option<Bytes>>> {
+        let (file, chunk) = match &mut self.state {
             State::Idle(file) => {
                 let Some(file) = file.take() else {
-                    return Poll::Ready(None);
+                    return Poll::Ready(Ok(None));
                 };
-                let want = this.remaining.min(CHUNK as u64) as usize;
                 match tokio::runtime::Handle::try_current() {
                     Ok(rt) => {
-                        this.state =
+                        self.state =
                             State::Reading(rt.spawn_blocking(move || read_chunk(file, want)));
-                        return Pin::new(this).poll_frame(cx);
+                        return self.poll_chunk(cx, want);
                     }
                     Err(_) => read_chunk(file, want),
                 }
             }
-            State::Reading(task) => match ready!(Pin::new(task).poll(cx)) {
-                Ok(done) => done,
-                Err(e) => {
-                    this.state = State::Idle(None);
-                    return Poll::Ready(Some(Err(Box::new(e))));
-                }
-            },
+            State::Reading(task) => ready!(Pin::new(task).poll(cx)).map_err(io::Error::other)?,
         };
-        match chunk {
-            Ok(chunk) => {
-                // Never more than asked for: a file that grew is cut at the
-                // length announced.
-                let chunk = if chunk.len() as u64 > this.remaining {
-                    chunk.slice(..this.remaining as usize)
-                } else {
-                    chunk
-                };
-                this.remaining -= chunk.len() as u64;
-                this.state = State::Idle(Some(file));
-                Poll::Ready(Some(Ok(Frame::data(chunk))))
-            }
-            Err(e) => {
-                this.state = State::Idle(None);
-                Poll::Ready(Some(Err(Box::new(e))))
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.remaining == 0 || matches!(self.state, State::Idle(None))
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.remaining)
+        let chunk = chunk?;
+        // An empty read is the end of the file.
+        self.state = State::Idle((!chunk.is_empty()).then_some(file));
+        Poll::Ready(Ok((!chunk.is_empty()).then_some(chunk)))
     }
 }

@@ -16,12 +16,14 @@ use std::task::{Context, Poll, ready};
 use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http_body::{Frame, SizeHint};
 use js_sys::{Array, Promise, Uint8Array};
+use mocket_core::Body;
+use mocket_core::backend::ChunkSource;
 use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
-use mocket_core::{Body, BoxError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::host::js_error;
 
 #[wasm_bindgen(module = "/js/fs.js")]
 extern "C" {
@@ -45,9 +47,6 @@ extern "C" {
     #[wasm_bindgen(js_name = closeFile)]
     fn close_file(handle: &JsValue);
 }
-
-/// How much one read takes from a file.
-const CHUNK: u64 = 64 * 1024;
 
 /// One folder of the host, read through `node:fs`. Made from the folder's
 /// path, relative to Node's working directory:
@@ -90,7 +89,7 @@ impl StaticFs for NodeFs {
         let root = self.root.get()?;
         let found = JsFuture::from(stat_path(root, path.as_str()))
             .await
-            .map_err(js_error)?;
+            .map_err(|e| js_error(&e))?;
         let found = Array::from(&found);
         match found.get(0).as_string().as_deref() {
             Some("file") => {
@@ -119,101 +118,43 @@ impl StaticFs for NodeFs {
     }
 
     async fn open(&self, file: String, range: Range<u64>) -> io::Result<Body> {
-        let handle = JsFuture::from(open_file(&file)).await.map_err(js_error)?;
-        Ok(Body::from_stream(FileBody {
-            handle: Some(handle),
+        let handle = JsFuture::from(open_file(&file))
+            .await
+            .map_err(|e| js_error(&e))?;
+        let chunks = FileChunks {
+            handle,
             position: range.start,
-            remaining: range.end - range.start,
             reading: None,
-        }))
+        };
+        Ok(Body::from_chunks(chunks, Some(range.end - range.start)))
     }
 }
 
-/// A rejected promise as an `io::Error`: its `message`, or what it was.
-fn js_error(e: JsValue) -> io::Error {
-    let message = e
-        .as_string()
-        .or_else(|| {
-            js_sys::Reflect::get(&e, &JsValue::from_str("message"))
-                .ok()?
-                .as_string()
-        })
-        .unwrap_or_else(|| format!("{e:?}"));
-    io::Error::other(message)
-}
-
-/// A byte range of an open `FileHandle`, read a chunk at a time as the
-/// host pulls it; the handle is closed at the end or when dropped.
-struct FileBody {
-    handle: Option<JsValue>,
+/// An open `FileHandle`, read a chunk at a time as the host pulls the body
+/// (the core keeps the range's count: `Body::from_chunks`); the handle is
+/// closed when the body ends or is dropped.
+struct FileChunks {
+    handle: JsValue,
     position: u64,
-    remaining: u64,
     reading: Option<JsFuture>,
 }
 
-impl FileBody {
-    fn close(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            close_file(&handle);
-        }
-    }
-}
-
-impl Drop for FileBody {
+impl Drop for FileChunks {
     fn drop(&mut self) {
-        self.close();
+        close_file(&self.handle);
     }
 }
 
-impl http_body::Body for FileBody {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let this = self.get_mut();
-        if this.remaining == 0 {
-            this.close();
-            return Poll::Ready(None);
-        }
-        let Some(handle) = &this.handle else {
-            return Poll::Ready(None);
-        };
-        let reading = this.reading.get_or_insert_with(|| {
-            let want = this.remaining.min(CHUNK);
-            JsFuture::from(read_file(handle, this.position as f64, want as f64))
-        });
+impl ChunkSource for FileChunks {
+    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<Option<Bytes>>> {
+        let (handle, position) = (&self.handle, self.position as f64);
+        let reading = self
+            .reading
+            .get_or_insert_with(|| JsFuture::from(read_file(handle, position, want as f64)));
         let read = ready!(Pin::new(reading).poll(cx));
-        this.reading = None;
-        let chunk = match read {
-            Ok(chunk) => Uint8Array::from(chunk).to_vec(),
-            Err(e) => {
-                this.close();
-                return Poll::Ready(Some(Err(Box::new(js_error(e)))));
-            }
-        };
-        if chunk.is_empty() {
-            this.close();
-            return Poll::Ready(Some(Err("the file shrank while it was being sent".into())));
-        }
-        let n = (chunk.len() as u64).min(this.remaining);
-        this.position += n;
-        this.remaining -= n;
-        if this.remaining == 0 {
-            this.close();
-        }
-        let mut chunk = Bytes::from(chunk);
-        chunk.truncate(n as usize);
-        Poll::Ready(Some(Ok(Frame::data(chunk))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.remaining == 0 || self.handle.is_none()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.remaining)
+        self.reading = None;
+        let chunk = Uint8Array::from(read.map_err(|e| js_error(&e))?).to_vec();
+        self.position += chunk.len() as u64;
+        Poll::Ready(Ok((!chunk.is_empty()).then(|| Bytes::from(chunk))))
     }
 }

@@ -62,3 +62,18 @@ extern "C" {
     #[wasm_bindgen(js_name = fail)]
     pub(crate) fn fail(line: &str);
 }
+
+/// A JavaScript error or rejection as an `io::Error`: its `message`, or
+/// what it was. (The message only: JS values cannot leave this thread, and
+/// errors must be `Send`.)
+pub(crate) fn js_error(value: &JsValue) -> std::io::Error {
+    let message = value
+        .as_string()
+        .or_else(|| {
+            js_sys::Reflect::get(value, &JsValue::from_str("message"))
+                .ok()?
+                .as_string()
+        })
+        .unwrap_or_else(|| format!("{value:?}"));
+    std::io::Error::other(message)
+}

@@ -12,19 +12,19 @@
 //! only when the core polls it, so nothing is read ahead of the body limit.
 
 use std::future::Future;
+use std::io;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Uri, Version};
-use http_body::{Frame, SizeHint};
 use js_sys::Uint8Array;
-use mocket_core::backend::{declared_length, has_body};
-use mocket_core::{Body, BoxError, IntoRequest};
+use mocket_core::backend::{ChunkSource, declared_length, has_body};
+use mocket_core::{Body, IntoRequest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::host;
+use crate::host::{self, js_error};
 
 /// What the host knows about the request body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,91 +93,40 @@ pub(crate) fn build(head: &[u8], exchange: JsValue, hint: BodyHint) -> http::Req
         BodyHint::FromHeaders => has_body(headers),
     };
     if has_body {
-        *req.body_mut() = Body::from_stream(NodeBody::new(exchange, length));
+        let body = NodeBody {
+            exchange,
+            pending: None,
+        };
+        *req.body_mut() = Body::from_chunks(body, length);
     }
     req
 }
 
-/// A request body read from the host chunk by chunk, on demand.
+/// A request body read from the host chunk by chunk, on demand (the core
+/// counts it against `content-length`: `Body::from_chunks`).
 struct NodeBody {
     exchange: JsValue,
     pending: Option<JsFuture>,
-    done: bool,
-    /// Bytes still expected, when `content-length` gave the total.
-    remaining: Option<u64>,
 }
 
-impl NodeBody {
-    fn new(exchange: JsValue, length: Option<u64>) -> NodeBody {
-        NodeBody {
-            exchange,
-            pending: None,
-            done: false,
-            remaining: length,
-        }
-    }
-}
-
-impl http_body::Body for NodeBody {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
+impl ChunkSource for NodeBody {
+    fn poll_chunk(
+        &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let this = self.get_mut();
-        if this.done {
-            return Poll::Ready(None);
-        }
-        let exchange = &this.exchange;
-        let pending = this
+        _want: usize,
+    ) -> Poll<io::Result<Option<Bytes>>> {
+        let exchange = &self.exchange;
+        let pending = self
             .pending
             .get_or_insert_with(|| JsFuture::from(host::read_chunk(exchange)));
-        let result = match Pin::new(pending).poll(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(result) => result,
-        };
-        this.pending = None;
-        match result {
-            Ok(chunk) if chunk.is_undefined() || chunk.is_null() => {
-                this.done = true;
-                Poll::Ready(None)
-            }
-            Ok(chunk) => {
-                // One copy, straight into wasm memory.
-                let bytes = Bytes::from(chunk.unchecked_into::<Uint8Array>().to_vec());
-                if let Some(left) = &mut this.remaining {
-                    *left = left.saturating_sub(bytes.len() as u64);
-                }
-                Poll::Ready(Some(Ok(Frame::data(bytes))))
-            }
-            Err(e) => {
-                this.done = true;
-                Poll::Ready(Some(Err(js_error(&e).into())))
-            }
+        let result = ready!(Pin::new(pending).poll(cx));
+        self.pending = None;
+        match result.map_err(|e| js_error(&e))? {
+            chunk if chunk.is_undefined() || chunk.is_null() => Poll::Ready(Ok(None)),
+            // One copy, straight into wasm memory.
+            chunk => Poll::Ready(Ok(Some(Bytes::from(
+                chunk.unchecked_into::<Uint8Array>().to_vec(),
+            )))),
         }
     }
-
-    fn is_end_stream(&self) -> bool {
-        self.done
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match self.remaining {
-            Some(n) if !self.done => SizeHint::with_exact(n),
-            _ if self.done => SizeHint::with_exact(0),
-            _ => SizeHint::default(),
-        }
-    }
-}
-
-/// A JavaScript error as a Rust one (the message only: JS values cannot
-/// leave this thread, and errors must be `Send`).
-pub(crate) fn js_error(value: &JsValue) -> std::io::Error {
-    let message = match value.dyn_ref::<js_sys::Error>() {
-        Some(e) => String::from(e.message()),
-        None => value.as_string().unwrap_or_else(|| format!("{value:?}")),
-    };
-    std::io::Error::other(message)
 }

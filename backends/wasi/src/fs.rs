@@ -20,17 +20,13 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
-use http_body::{Frame, SizeHint};
+use mocket_core::Body;
+use mocket_core::backend::ChunkSource;
 use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
-use mocket_core::{Body, BoxError};
-
-/// How much one read takes from a file.
-const CHUNK: usize = 64 * 1024;
 
 /// One preopened folder (or a folder inside one). Made from the folder's
 /// path as the component sees it: `mocket::ServeDir::new("public")` with
@@ -89,10 +85,10 @@ impl StaticFs for WasiFs {
     async fn open(&self, file: PathBuf, range: Range<u64>) -> io::Result<Body> {
         let mut opened = File::open(&file)?;
         opened.seek(SeekFrom::Start(range.start))?;
-        Ok(Body::from_stream(FileBody {
-            file: Some(opened),
-            remaining: range.end - range.start,
-        }))
+        Ok(Body::from_chunks(
+            FileChunks(opened),
+            Some(range.end - range.start),
+        ))
     }
 }
 
@@ -160,49 +156,20 @@ fn fenced(e: io::Error) -> io::Error {
     }
 }
 
-/// A byte range of a file, read a chunk at a time as it is polled.
-struct FileBody {
-    /// `None` after an error.
-    file: Option<File>,
-    remaining: u64,
-}
+/// A file read a chunk at a time as the body is polled (the core keeps
+/// the range's count: `Body::from_chunks`). Reads block, briefly: WASI
+/// file reads have no readiness to wait on.
+struct FileChunks(File);
 
-impl http_body::Body for FileBody {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
+impl ChunkSource for FileChunks {
+    fn poll_chunk(
+        &mut self,
         _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let this = self.get_mut();
-        let Some(file) = this.file.as_mut().filter(|_| this.remaining > 0) else {
-            return Poll::Ready(None);
-        };
-        let want = this.remaining.min(CHUNK as u64) as usize;
+        want: usize,
+    ) -> Poll<io::Result<Option<Bytes>>> {
         let mut buf = BytesMut::zeroed(want);
-        match file.read(&mut buf) {
-            Ok(0) => {
-                this.file = None;
-                Poll::Ready(Some(Err("the file shrank while it was being sent".into())))
-            }
-            Ok(n) => {
-                buf.truncate(n);
-                this.remaining -= n as u64;
-                Poll::Ready(Some(Ok(Frame::data(buf.freeze()))))
-            }
-            Err(e) => {
-                this.file = None;
-                Poll::Ready(Some(Err(Box::new(e))))
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.remaining == 0 || self.file.is_none()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.remaining)
+        let n = self.0.read(&mut buf)?;
+        buf.truncate(n);
+        Poll::Ready(Ok((n > 0).then(|| buf.freeze())))
     }
 }

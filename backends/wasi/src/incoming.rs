@@ -21,18 +21,16 @@ use std::task::{Context, Poll, ready};
 use bytes::Bytes;
 use http::header::HOST;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
-use http_body::{Frame, SizeHint};
-use mocket_core::backend::{DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, head_size};
-use mocket_core::{Body, BoxError, IntoRequest};
+use mocket_core::backend::{
+    CHUNK_SIZE, ChunkSource, DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, head_size,
+};
+use mocket_core::{Body, IntoRequest};
 use wasip2::clocks::monotonic_clock;
 use wasip2::http::types::{IncomingBody, IncomingRequest, Method as WasiMethod};
 use wasip2::io::poll;
 use wasip2::io::streams::{InputStream, StreamError};
 
 use crate::executor::{Registration, Wait};
-
-/// The most bytes asked of the host per read.
-const CHUNK: u64 = 64 * 1024;
 
 thread_local! {
     /// The request body the app dropped unfinished, kept for
@@ -94,7 +92,10 @@ pub(crate) fn convert(
     *req.headers_mut() = headers;
     *req.body_mut() = match declared {
         Some(0) => Body::empty(),
-        _ => Body::from_stream(RequestBody::new(request, declared, service.body_limit())),
+        _ => Body::from_chunks(
+            RequestBody::new(request, declared, service.body_limit()),
+            declared,
+        ),
     };
     Ok(req)
 }
@@ -154,7 +155,7 @@ impl RequestBody {
         }
     }
 
-    fn open(request: IncomingRequest) -> Result<Open, BoxError> {
+    fn open(request: IncomingRequest) -> io::Result<Open> {
         let body = request
             .consume()
             .map_err(|()| io::Error::other("the request body was already taken"))?;
@@ -170,12 +171,14 @@ impl RequestBody {
         })
     }
 
-    /// How much to ask the host for next.
+    /// The most to ask the host for next: while under the app's body
+    /// limit, one byte past it at most, so the core's readers see the
+    /// overflow without more than that leaving the host.
     fn next_read_size(&self) -> u64 {
         if self.read <= self.limit {
-            CHUNK.min(self.limit + 1 - self.read)
+            self.limit + 1 - self.read
         } else {
-            CHUNK
+            u64::MAX
         }
     }
 }
@@ -249,7 +252,7 @@ pub(crate) fn finish_leftover(drain: bool) {
         let deadline = monotonic_clock::subscribe_duration(DRAIN_TIME.as_nanos() as u64);
         let mut drained = 0u64;
         loop {
-            match stream.read(CHUNK) {
+            match stream.read(CHUNK_SIZE as u64) {
                 Ok(chunk) if chunk.is_empty() => {
                     // Index 1 is the deadline.
                     if poll::poll(&[&ready, &deadline]).contains(&1) {
@@ -272,28 +275,18 @@ pub(crate) fn finish_leftover(drain: bool) {
     drop(request);
 }
 
-impl http_body::Body for RequestBody {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let this = &mut *self;
+impl ChunkSource for RequestBody {
+    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<Option<Bytes>>> {
+        let want = (want as u64).min(self.next_read_size());
         loop {
-            let want = this.next_read_size();
-            match &mut this.state {
-                State::Done => return Poll::Ready(None),
+            match &mut self.state {
+                State::Done => return Poll::Ready(Ok(None)),
                 State::Unopened(_) => {
-                    let State::Unopened(request) = std::mem::replace(&mut this.state, State::Done)
+                    let State::Unopened(request) = std::mem::replace(&mut self.state, State::Done)
                     else {
                         unreachable!("matched just above")
                     };
-                    match Self::open(request) {
-                        Ok(open) => this.state = State::Open(open),
-                        Err(e) => return Poll::Ready(Some(Err(e))),
-                    }
+                    self.state = State::Open(Self::open(request)?);
                 }
                 State::Open(open) => {
                     if let Some(wait) = open.wait.as_mut() {
@@ -304,32 +297,20 @@ impl http_body::Body for RequestBody {
                         // Nothing buffered yet: wait for the host.
                         Ok(chunk) if chunk.is_empty() => open.wait = Some(open.ready.wait()),
                         Ok(chunk) => {
-                            this.read += chunk.len() as u64;
-                            return Poll::Ready(Some(Ok(Frame::data(Bytes::from(chunk)))));
+                            self.read += chunk.len() as u64;
+                            return Poll::Ready(Ok(Some(Bytes::from(chunk))));
                         }
                         Err(StreamError::Closed) => {
-                            this.state = State::Done;
-                            return Poll::Ready(None);
+                            self.state = State::Done;
+                            return Poll::Ready(Ok(None));
                         }
                         Err(StreamError::LastOperationFailed(e)) => {
-                            this.state = State::Done;
-                            let e = io::Error::other(e.to_debug_string());
-                            return Poll::Ready(Some(Err(e.into())));
+                            self.state = State::Done;
+                            return Poll::Ready(Err(io::Error::other(e.to_debug_string())));
                         }
                     }
                 }
             }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        matches!(self.state, State::Done) || self.declared == Some(self.read)
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match self.declared {
-            Some(n) => SizeHint::with_exact(n.saturating_sub(self.read)),
-            None => SizeHint::default(),
         }
     }
 }

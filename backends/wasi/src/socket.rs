@@ -20,11 +20,10 @@ use wasip2::sockets::network::{ErrorCode, Ipv4SocketAddress, Ipv6SocketAddress};
 use wasip2::sockets::tcp::{IpAddressFamily, IpSocketAddress, ShutdownType, TcpSocket};
 use wasip2::sockets::tcp_create_socket::create_tcp_socket;
 
+use mocket_core::backend::CHUNK_SIZE;
+
 use crate::executor::{Registration, Wait};
 use crate::output::{self, stream_error};
-
-/// The most bytes asked of the host per read.
-const READ_CHUNK: usize = 64 * 1024;
 
 /// The queue of connections not yet accepted, as natively.
 const BACKLOG: u64 = 1024;
@@ -172,7 +171,7 @@ impl hyper::rt::Read for Conn {
                 ready!(Pin::new(wait).poll(cx));
                 this.read_wait = None;
             }
-            let want = buf.remaining().min(READ_CHUNK) as u64;
+            let want = buf.remaining().min(CHUNK_SIZE) as u64;
             match this.io.input.read(want) {
                 Ok(bytes) if bytes.is_empty() => this.read_wait = Some(this.io.readable.wait()),
                 Ok(bytes) => {

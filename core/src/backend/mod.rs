@@ -32,6 +32,7 @@
 //! # });
 //! ```
 
+mod chunks;
 mod framing;
 pub(crate) mod leftover;
 mod listen;
@@ -39,6 +40,7 @@ mod options;
 mod request_head;
 mod service;
 
+pub use chunks::{CHUNK_SIZE, ChunkSource};
 pub(crate) use framing::finish;
 #[cfg(feature = "compression")]
 pub(crate) use framing::is_bodiless_status;

@@ -1,6 +1,6 @@
 //! Every Rust snippet of the READMEs (`README.md`, `backends/node/README.md`,
 //! `backends/wasi/README.md`), compiled as written: `build.rs` extracts each
-//! ```rust block and this crate compiles it, so a snippet that stops
+//! fenced `rust` block and this crate compiles it, so a snippet that stops
 //! compiling fails `scripts/test`.
 //!
 //! A block with `fn main()` is compiled as a program. Any other block is a
