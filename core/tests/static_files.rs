@@ -6,6 +6,7 @@ mod common;
 
 use std::io;
 use std::ops::Range;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{send, send_bytes};
@@ -583,17 +584,18 @@ fn middleware_runs_around_static_files() {
     assert_eq!(h(&headers, "x-seen"), Some("1"));
 }
 
-/// A folder that cannot be served: its check fails.
+/// A folder that cannot be served: making it says why.
 struct Unreadable;
+
+impl TryFrom<PathBuf> for Unreadable {
+    type Error = String;
+    fn try_from(path: PathBuf) -> Result<Self, String> {
+        Err(format!("no folder {}", path.display()))
+    }
+}
 
 impl StaticFs for Unreadable {
     type File = ();
-    fn check(&self) -> io::Result<()> {
-        Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            "folder `public` not found",
-        ))
-    }
     async fn stat(&self, _: &SafePath) -> io::Result<Entry<()>> {
         Err(io::ErrorKind::NotFound.into())
     }
@@ -605,7 +607,7 @@ impl StaticFs for Unreadable {
 #[test]
 fn setup_errors_are_reported_by_check() {
     let mut app = Mocket::new();
-    app.serve_dir("/assets", ServeDir::with_fs(Unreadable));
+    app.serve_dir("/assets", ServeDir::<Unreadable>::new("public"));
     app.serve_dir("/x/**", ServeDir::with_fs(MemoryFs::new()));
     app.serve_dir(
         "/y",
@@ -615,7 +617,7 @@ fn setup_errors_are_reported_by_check() {
     assert_eq!(
         problems,
         [
-            "serve_dir /assets: folder `public` not found",
+            "serve_dir /assets: cannot serve the folder public: no folder public",
             "serve_dir /x/**: the mount path cannot hold a wildcard (`*`, `**`)",
             "serve_dir /y: the index file \"../index.html\" is not a plain file name",
         ]
@@ -631,9 +633,6 @@ struct Failing(io::ErrorKind);
 
 impl StaticFs for Failing {
     type File = ();
-    fn check(&self) -> io::Result<()> {
-        Ok(())
-    }
     async fn stat(&self, _: &SafePath) -> io::Result<Entry<()>> {
         if self.0 == io::ErrorKind::Other {
             return Ok(Entry::File {

@@ -22,9 +22,6 @@ struct Spy {
 
 impl StaticFs for Spy {
     type File = <MemoryFs as StaticFs>::File;
-    fn check(&self) -> io::Result<()> {
-        Ok(())
-    }
     async fn stat(&self, path: &SafePath) -> io::Result<Entry<Self::File>> {
         self.asked.lock().unwrap().push(path.as_str().to_owned());
         self.inner.stat(path).await

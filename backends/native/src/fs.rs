@@ -24,8 +24,8 @@ use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
 use mocket_core::Body;
-use mocket_core::backend::ChunkSource;
-use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
+use mocket_core::backend::{Chunk, ChunkSource};
+use mocket_core::static_files::{Entry, SafePath, StaticFs};
 use tokio::task::JoinHandle;
 
 /// One folder of the host, read with `std::fs` on tokio's blocking pool.
@@ -39,40 +39,28 @@ use tokio::task::JoinHandle;
 /// app.serve_dir("/", dir);
 /// ```
 #[derive(Debug, Clone)]
-pub struct NativeFs {
-    /// The folder's canonical path, or why it cannot be served.
-    root: FolderRoot<Arc<Path>>,
-}
+pub struct NativeFs(
+    /// The folder's canonical path.
+    Arc<Path>,
+);
 
-impl From<PathBuf> for NativeFs {
-    fn from(root: PathBuf) -> Self {
-        let resolved = std::fs::canonicalize(&root).and_then(|real| {
-            if real.is_dir() {
-                Ok(real)
-            } else {
-                Err(io::Error::new(io::ErrorKind::NotADirectory, "not a folder"))
-            }
-        });
-        NativeFs {
-            root: match resolved {
-                Ok(real) => FolderRoot::found(Arc::from(real)),
-                Err(e) => {
-                    FolderRoot::unusable(format!("cannot serve the folder {}: {e}", root.display()))
-                }
-            },
+impl TryFrom<PathBuf> for NativeFs {
+    type Error = io::Error;
+
+    fn try_from(root: PathBuf) -> io::Result<Self> {
+        let real = std::fs::canonicalize(&root)?;
+        if !real.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::NotADirectory, "not a folder"));
         }
+        Ok(NativeFs(real.into()))
     }
 }
 
 impl StaticFs for NativeFs {
     type File = PathBuf;
 
-    fn check(&self) -> io::Result<()> {
-        self.root.check()
-    }
-
     async fn stat(&self, path: &SafePath) -> io::Result<Entry<PathBuf>> {
-        let root = self.root.get()?.clone();
+        let root = self.0.clone();
         let mut candidate = root.to_path_buf();
         candidate.extend(path.segments());
         blocking(move || stat_inside(&root, &candidate)).await
@@ -136,7 +124,7 @@ fn read_chunk(mut file: File, want: usize) -> (File, io::Result<Bytes>) {
 }
 
 impl ChunkSource for FileChunks {
-    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<Option<Bytes>>> {
+    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<Chunk> {
         let (file, chunk) = match &mut self.state {
             State::Idle(file) => {
                 let Some(file) = file.take() else {

@@ -49,8 +49,7 @@ impl CoarseTimer {
     /// Refreshes the clock and wakes the sleeps whose deadline has passed.
     /// The worker calls this every [`CoarseTimer::resolution`].
     pub(crate) fn tick() {
-        CLOCK.with(|clock| {
-            let mut clock = clock.borrow_mut();
+        CLOCK.with_borrow_mut(|clock| {
             let now = Instant::now();
             clock.now = now;
             for (deadline, waker) in clock.waiting.iter().flatten() {
@@ -113,8 +112,7 @@ impl Future for CoarseSleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        CLOCK.with(|clock| {
-            let mut clock = clock.borrow_mut();
+        CLOCK.with_borrow_mut(|clock| {
             if clock.now >= this.deadline {
                 return Poll::Ready(());
             }

@@ -18,8 +18,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use bytes::Bytes;
 use js_sys::{Array, Promise, Uint8Array};
 use mocket_core::Body;
-use mocket_core::backend::ChunkSource;
-use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
+use mocket_core::backend::{Chunk, ChunkSource};
+use mocket_core::static_files::{Entry, SafePath, StaticFs};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -57,23 +57,21 @@ extern "C" {
 /// let dir: ServeDir<mocket_node::NodeFs> = ServeDir::new("public");
 /// ```
 #[derive(Debug, Clone)]
-pub struct NodeFs {
-    /// The folder's real path, or why it cannot be served.
-    root: FolderRoot<Rc<str>>,
-}
+pub struct NodeFs(
+    /// The folder's real path.
+    Rc<str>,
+);
 
-impl From<PathBuf> for NodeFs {
-    fn from(root: PathBuf) -> Self {
-        let shown = root.display().to_string();
-        let checked = check_root(&shown);
-        let ok = checked.get(0).as_bool().unwrap_or(false);
+impl TryFrom<PathBuf> for NodeFs {
+    type Error = String;
+
+    fn try_from(root: PathBuf) -> Result<Self, String> {
+        // `[true, realRoot]`, or `[false, why]`.
+        let checked = check_root(&root.display().to_string());
         let value = checked.get(1).as_string().unwrap_or_default();
-        NodeFs {
-            root: if ok {
-                FolderRoot::found(value.into())
-            } else {
-                FolderRoot::unusable(format!("cannot serve the folder {shown}: {value}"))
-            },
+        match checked.get(0).as_bool() {
+            Some(true) => Ok(NodeFs(value.into())),
+            _ => Err(value),
         }
     }
 }
@@ -81,13 +79,8 @@ impl From<PathBuf> for NodeFs {
 impl StaticFs for NodeFs {
     type File = String;
 
-    fn check(&self) -> io::Result<()> {
-        self.root.check()
-    }
-
     async fn stat(&self, path: &SafePath) -> io::Result<Entry<String>> {
-        let root = self.root.get()?;
-        let found = JsFuture::from(stat_path(root, path.as_str()))
+        let found = JsFuture::from(stat_path(&self.0, path.as_str()))
             .await
             .map_err(|e| js_error(&e))?;
         let found = Array::from(&found);
@@ -146,7 +139,7 @@ impl Drop for FileChunks {
 }
 
 impl ChunkSource for FileChunks {
-    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<Option<Bytes>>> {
+    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<Chunk> {
         let (handle, position) = (&self.handle, self.position as f64);
         let reading = self
             .reading

@@ -12,14 +12,13 @@
 //! only when the core polls it, so nothing is read ahead of the body limit.
 
 use std::future::Future;
-use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Uri, Version};
 use js_sys::Uint8Array;
-use mocket_core::backend::{ChunkSource, declared_length, has_body};
+use mocket_core::backend::{Chunk, ChunkSource, declared_length, has_body};
 use mocket_core::{Body, IntoRequest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -110,11 +109,7 @@ struct NodeBody {
 }
 
 impl ChunkSource for NodeBody {
-    fn poll_chunk(
-        &mut self,
-        cx: &mut Context<'_>,
-        _want: usize,
-    ) -> Poll<io::Result<Option<Bytes>>> {
+    fn poll_chunk(&mut self, cx: &mut Context<'_>, _want: usize) -> Poll<Chunk> {
         let exchange = &self.exchange;
         let pending = self
             .pending

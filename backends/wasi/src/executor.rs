@@ -158,8 +158,7 @@ pub(crate) fn block_on<T: 'static>(task: impl Future<Output = T> + 'static) -> T
 /// Runs `task` alongside the others until it completes.
 pub(crate) fn spawn(task: impl Future<Output = ()> + 'static) {
     let queue = QUEUE.with(Arc::clone);
-    let id = TASKS.with(|t| {
-        let mut t = t.borrow_mut();
+    let id = TASKS.with_borrow_mut(|t| {
         let id = t.next_id;
         t.next_id += 1;
         let waker = Arc::new(TaskWaker {
@@ -177,8 +176,7 @@ pub(crate) fn spawn(task: impl Future<Output = ()> + 'static) {
 /// then wakes the waiters of those found ready. False when nothing is
 /// waited on.
 fn wait_for_io() -> bool {
-    let woken = REACTOR.with(|r| {
-        let mut r = r.borrow_mut();
+    let woken = REACTOR.with_borrow_mut(|r| {
         let cursor = r.cursor;
         let waited = |(id, e): (&u64, &Entry)| (!e.waiters.is_empty()).then_some(*id);
         // Registrations after the cursor first, then from the start.
@@ -241,8 +239,7 @@ pub(crate) struct Registration {
 
 impl Registration {
     pub(crate) fn new(pollable: Pollable) -> Registration {
-        REACTOR.with(|r| {
-            let mut r = r.borrow_mut();
+        REACTOR.with_borrow_mut(|r| {
             let id = r.next_id;
             r.next_id += 1;
             r.entries.insert(
@@ -259,8 +256,7 @@ impl Registration {
 
     /// A future ready once the pollable is next found ready by the reactor.
     pub(crate) fn wait(&self) -> Wait {
-        let waiter = REACTOR.with(|r| {
-            let mut r = r.borrow_mut();
+        let waiter = REACTOR.with_borrow_mut(|r| {
             let id = r.next_id;
             r.next_id += 1;
             id
@@ -300,8 +296,7 @@ impl Future for Wait {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        REACTOR.with(|r| {
-            let mut r = r.borrow_mut();
+        REACTOR.with_borrow_mut(|r| {
             let Some(entry) = r.entries.get_mut(&this.registration) else {
                 return Poll::Ready(());
             };
@@ -321,8 +316,7 @@ impl Future for Wait {
 
 impl Drop for Wait {
     fn drop(&mut self) {
-        let waker = REACTOR.with(|r| {
-            let mut r = r.borrow_mut();
+        let waker = REACTOR.with_borrow_mut(|r| {
             let entry = r.entries.get_mut(&self.registration)?;
             let at = entry.waiters.iter().position(|(w, _)| *w == self.waiter)?;
             Some(entry.waiters.swap_remove(at))

@@ -23,10 +23,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use mocket_core::Body;
-use mocket_core::backend::ChunkSource;
-use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
+use mocket_core::backend::{Chunk, ChunkSource};
+use mocket_core::static_files::{Entry, SafePath, StaticFs};
 
 /// One preopened folder (or a folder inside one). Made from the folder's
 /// path as the component sees it: `mocket::ServeDir::new("public")` with
@@ -37,16 +37,18 @@ use mocket_core::static_files::{Entry, FolderRoot, SafePath, StaticFs};
 /// let dir: ServeDir<mocket_wasi::WasiFs> = ServeDir::new("public");
 /// ```
 #[derive(Debug, Clone)]
-pub struct WasiFs {
-    /// The folder as given, or why it cannot be served.
-    root: FolderRoot<Arc<Path>>,
-}
+pub struct WasiFs(
+    /// The folder as given.
+    Arc<Path>,
+);
 
 /// How many symlinks one lookup follows before giving up (Linux's limit).
 const MAX_LINKS: usize = 40;
 
-impl From<PathBuf> for WasiFs {
-    fn from(root: PathBuf) -> Self {
+impl TryFrom<PathBuf> for WasiFs {
+    type Error = String;
+
+    fn try_from(root: PathBuf) -> Result<Self, String> {
         let checked = std::fs::metadata(&root).and_then(|meta| {
             if meta.is_dir() {
                 Ok(())
@@ -55,15 +57,13 @@ impl From<PathBuf> for WasiFs {
             }
         });
         let shown = root.display();
-        WasiFs {
-            root: match checked {
-                Ok(()) => FolderRoot::found(Arc::from(root.as_path())),
-                Err(e) => FolderRoot::unusable(format!(
-                    "cannot serve the folder {shown}: {e}; a WASI component sees only the \
-                     folders its host grants: `cargo mocket run --dir {shown}`, or \
-                     `wasmtime serve --dir {shown}` / `wasmtime run --dir {shown}`"
-                )),
-            },
+        match checked {
+            Ok(()) => Ok(WasiFs(Arc::from(root.as_path()))),
+            Err(e) => Err(format!(
+                "{e}; a WASI component sees only the folders its host grants: \
+                 `cargo mocket run --dir {shown}`, or `wasmtime serve --dir {shown}` / \
+                 `wasmtime run --dir {shown}`"
+            )),
         }
     }
 }
@@ -71,13 +71,8 @@ impl From<PathBuf> for WasiFs {
 impl StaticFs for WasiFs {
     type File = PathBuf;
 
-    fn check(&self) -> io::Result<()> {
-        self.root.check()
-    }
-
     async fn stat(&self, path: &SafePath) -> io::Result<Entry<PathBuf>> {
-        let root = self.root.get()?;
-        let real = resolve_within(root, path.segments().map(str::to_owned).collect())?;
+        let real = resolve_within(&self.0, path.segments().map(str::to_owned).collect())?;
         let meta = std::fs::metadata(&real).map_err(fenced)?;
         Entry::from_metadata(&meta, real)
     }
@@ -162,11 +157,7 @@ fn fenced(e: io::Error) -> io::Error {
 struct FileChunks(File);
 
 impl ChunkSource for FileChunks {
-    fn poll_chunk(
-        &mut self,
-        _cx: &mut Context<'_>,
-        want: usize,
-    ) -> Poll<io::Result<Option<Bytes>>> {
+    fn poll_chunk(&mut self, _cx: &mut Context<'_>, want: usize) -> Poll<Chunk> {
         let mut buf = BytesMut::zeroed(want);
         let n = self.0.read(&mut buf)?;
         buf.truncate(n);

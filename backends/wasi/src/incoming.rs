@@ -22,7 +22,7 @@ use bytes::Bytes;
 use http::header::HOST;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
 use mocket_core::backend::{
-    CHUNK_SIZE, ChunkSource, DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, head_size,
+    CHUNK_SIZE, Chunk, ChunkSource, DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, head_size,
 };
 use mocket_core::{Body, IntoRequest};
 use wasip2::clocks::monotonic_clock;
@@ -276,7 +276,7 @@ pub(crate) fn finish_leftover(drain: bool) {
 }
 
 impl ChunkSource for RequestBody {
-    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<Option<Bytes>>> {
+    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<Chunk> {
         let want = (want as u64).min(self.next_read_size());
         loop {
             match &mut self.state {

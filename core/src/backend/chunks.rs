@@ -21,6 +21,10 @@ use crate::body::{Body, BoxError};
 /// file costs few host calls, small enough that a slow client holds little.
 pub const CHUNK_SIZE: usize = 64 * 1024;
 
+/// What [`ChunkSource::poll_chunk`] gives: the next bytes, `None` at the
+/// end, or why reading failed.
+pub type Chunk = io::Result<Option<Bytes>>;
+
 /// The next bytes of something a backend reads from its platform.
 ///
 /// ```
@@ -30,7 +34,7 @@ pub const CHUNK_SIZE: usize = 64 * 1024;
 /// /// Hands out a fixed text, three bytes at a time.
 /// struct Slowly(&'static [u8]);
 /// impl ChunkSource for Slowly {
-///     fn poll_chunk(&mut self, _cx: &mut Context<'_>, want: usize) -> Poll<std::io::Result<Option<Bytes>>> {
+///     fn poll_chunk(&mut self, _cx: &mut Context<'_>, want: usize) -> Poll<mocket_core::backend::Chunk> {
 ///         let n = want.min(3).min(self.0.len());
 ///         let (chunk, rest) = self.0.split_at(n);
 ///         self.0 = rest;
@@ -44,7 +48,7 @@ pub const CHUNK_SIZE: usize = 64 * 1024;
 /// ```
 pub trait ChunkSource: Unpin + 'static {
     /// At most `want` more bytes (more are cut off), or `None` at the end.
-    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<Option<Bytes>>>;
+    fn poll_chunk(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<Chunk>;
 }
 
 impl Body {
@@ -56,7 +60,7 @@ impl Body {
     /// # use std::task::{Context, Poll};
     /// # struct Empty;
     /// # impl mocket_core::backend::ChunkSource for Empty {
-    /// #     fn poll_chunk(&mut self, _: &mut Context<'_>, _: usize) -> Poll<std::io::Result<Option<mocket_core::bytes::Bytes>>> { Poll::Ready(Ok(None)) }
+    /// #     fn poll_chunk(&mut self, _: &mut Context<'_>, _: usize) -> Poll<mocket_core::backend::Chunk> { Poll::Ready(Ok(None)) }
     /// # }
     /// // A source that ends short of its length fails the body.
     /// let body = mocket_core::Body::from_chunks(Empty, Some(3));

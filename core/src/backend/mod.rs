@@ -40,7 +40,7 @@ mod options;
 mod request_head;
 mod service;
 
-pub use chunks::{CHUNK_SIZE, ChunkSource};
+pub use chunks::{CHUNK_SIZE, Chunk, ChunkSource};
 pub(crate) use framing::finish;
 #[cfg(feature = "compression")]
 pub(crate) use framing::is_bodiless_status;

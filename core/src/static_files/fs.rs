@@ -78,6 +78,12 @@ impl<F> Entry<F> {
 /// are already sanitised ([`SafePath`]: no `..`, no separators inside a
 /// segment, no NUL).
 ///
+/// A backend's folder type is made from the folder's path with
+/// `TryFrom<PathBuf>`, which fails saying why it cannot be served
+/// (missing, not a folder, not granted by the host); the core reports
+/// `cannot serve the folder PATH: WHY` as a setup error when the folder is
+/// mounted, so `listen` refuses to start.
+///
 /// Futures need not be `Send`: like handlers, they run on the thread that
 /// polls the request.
 ///
@@ -97,12 +103,6 @@ pub trait StaticFs: MaybeSend + MaybeSync + 'static {
     /// the resolved file, so `open` need not resolve it again.
     type File: 'static;
 
-    /// Whether the folder can be served: it exists, is a folder, and the
-    /// host grants access to it. Called once, when the folder is mounted;
-    /// an error becomes a setup error, so `listen` refuses to start and
-    /// says why (on WASI: which `--dir` to grant).
-    fn check(&self) -> io::Result<()>;
-
     /// What `path` names, following symlinks; a missing path, or one that
     /// resolves outside the folder, is [`io::ErrorKind::NotFound`].
     fn stat(&self, path: &SafePath) -> impl Future<Output = io::Result<Entry<Self::File>>>;
@@ -110,49 +110,6 @@ pub trait StaticFs: MaybeSend + MaybeSync + 'static {
     /// The bytes `range` of `file`, as a body whose length is exactly
     /// `range`'s (read in chunks, never all at once for a real file).
     fn open(&self, file: Self::File, range: Range<u64>) -> impl Future<Output = io::Result<Body>>;
-}
-
-/// A backend's served folder: where it is, or why it cannot be served.
-/// Found once, when the folder is named; [`StaticFs::check`] reports the
-/// reason at setup, and every lookup after that is simply not found.
-///
-/// ```
-/// use mocket_core::static_files::FolderRoot;
-/// let found = FolderRoot::found("/srv/public");
-/// assert_eq!(found.get().unwrap(), &"/srv/public");
-/// let missing: FolderRoot<&str> = FolderRoot::unusable("cannot serve the folder public: gone");
-/// assert_eq!(missing.check().unwrap_err().to_string(), "cannot serve the folder public: gone");
-/// assert_eq!(missing.get().unwrap_err().kind(), std::io::ErrorKind::NotFound);
-/// ```
-#[derive(Debug, Clone)]
-pub struct FolderRoot<T>(Result<T, Arc<str>>);
-
-impl<T> FolderRoot<T> {
-    /// A folder that can be served.
-    pub fn found(root: T) -> Self {
-        FolderRoot(Ok(root))
-    }
-
-    /// A folder that cannot be served, and the line that says why.
-    pub fn unusable(why: impl Into<Arc<str>>) -> Self {
-        FolderRoot(Err(why.into()))
-    }
-
-    /// What [`StaticFs::check`] answers: the reason, as a not-found error.
-    pub fn check(&self) -> io::Result<()> {
-        self.get_or_why().map(|_| ())
-    }
-
-    /// The folder, for a lookup; not found if it cannot be served.
-    pub fn get(&self) -> io::Result<&T> {
-        self.0.as_ref().map_err(|_| io::ErrorKind::NotFound.into())
-    }
-
-    fn get_or_why(&self) -> io::Result<&T> {
-        self.0
-            .as_ref()
-            .map_err(|why| io::Error::new(io::ErrorKind::NotFound, why.to_string()))
-    }
 }
 
 /// Files held in memory, addressed by `/`-separated paths; folders are
@@ -225,10 +182,6 @@ impl MemoryFs {
 
 impl StaticFs for MemoryFs {
     type File = Bytes;
-
-    fn check(&self) -> io::Result<()> {
-        Ok(())
-    }
 
     async fn stat(&self, path: &SafePath) -> io::Result<Entry<Bytes>> {
         let key = path.as_str();

@@ -34,7 +34,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use fs::{Entry, FolderRoot, MemoryFs, StaticFs};
+pub use fs::{Entry, MemoryFs, StaticFs};
 pub use path::{PathError, SafePath};
 
 use crate::app::{Group, Mocket};
@@ -65,14 +65,19 @@ use serve::Mounted;
 /// ```
 #[must_use = "a builder does nothing until it is used"]
 pub struct ServeDir<F> {
-    fs: F,
+    /// The folder, or the line that says why it cannot be served.
+    fs: Result<F, String>,
     index: Option<String>,
     precompressed: Vec<Encoding>,
     fall_through: bool,
     dotfiles: bool,
 }
 
-impl<F: StaticFs + From<PathBuf>> ServeDir<F> {
+impl<F> ServeDir<F>
+where
+    F: StaticFs + TryFrom<PathBuf>,
+    F::Error: std::fmt::Display,
+{
     /// Serves the folder at `root` (relative to the working directory)
     /// with the backend's file access. Through the `mocket` crate this is
     /// `mocket::ServeDir::new("public")`; whether the folder can be served
@@ -81,12 +86,18 @@ impl<F: StaticFs + From<PathBuf>> ServeDir<F> {
     /// ```
     /// use std::path::PathBuf;
     /// use mocket_core::static_files::{ServeDir, StaticFs};
-    /// fn public<F: StaticFs + From<PathBuf>>() -> ServeDir<F> {
+    /// fn public<F>() -> ServeDir<F>
+    /// where
+    ///     F: StaticFs + TryFrom<PathBuf, Error = String>,
+    /// {
     ///     ServeDir::new("public")
     /// }
     /// ```
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        ServeDir::with_fs(F::from(root.into()))
+        let root = root.into();
+        let shown = root.display().to_string();
+        let fs = F::try_from(root).map_err(|why| format!("cannot serve the folder {shown}: {why}"));
+        ServeDir::with_fs_result(fs)
     }
 }
 
@@ -99,6 +110,10 @@ impl<F: StaticFs> ServeDir<F> {
     /// let dir = ServeDir::with_fs(MemoryFs::new().file("a.txt", "a"));
     /// ```
     pub fn with_fs(fs: F) -> Self {
+        ServeDir::with_fs_result(Ok(fs))
+    }
+
+    fn with_fs_result(fs: Result<F, String>) -> Self {
         ServeDir {
             fs,
             index: Some("index.html".to_owned()),
@@ -279,8 +294,8 @@ fn mount_at<F: StaticFs>(at: &mut Group<'_>, mount: &str, dir: ServeDir<F>) {
             "serve_dir {shown}: the index file {index:?} is not a plain file name"
         ));
     }
-    if let Err(e) = dir.fs.check() {
-        return at.setup_error(format!("serve_dir {shown}: {e}"));
+    if let Err(why) = &dir.fs {
+        return at.setup_error(format!("serve_dir {shown}: {why}"));
     }
     let mounted = Arc::new(Mounted {
         mount_segments: prefix.split('/').filter(|s| !s.is_empty()).count(),

@@ -39,6 +39,14 @@ fn not_found() -> Miss {
 }
 
 impl<F: StaticFs> Mounted<F> {
+    /// The folder; only a folder that can be served is ever mounted.
+    fn fs(&self) -> io::Result<&F> {
+        self.dir
+            .fs
+            .as_ref()
+            .map_err(|_| io::ErrorKind::NotFound.into())
+    }
+
     /// As a route: every miss is answered with its error.
     pub(crate) async fn serve(&self, req: Request) -> Response {
         match self.respond(&req).await {
@@ -111,7 +119,11 @@ impl<F: StaticFs> Mounted<F> {
 
     /// `stat`, with host errors sorted into misses and failures.
     async fn stat(&self, path: &SafePath) -> Result<Entry<F::File>, Miss> {
-        self.dir.fs.stat(path).await.map_err(|e| match e.kind() {
+        let found = match self.fs() {
+            Ok(fs) => fs.stat(path).await,
+            Err(e) => Err(e),
+        };
+        found.map_err(|e| match e.kind() {
             io::ErrorKind::NotFound
             | io::ErrorKind::NotADirectory
             | io::ErrorKind::IsADirectory
@@ -193,7 +205,11 @@ impl<F: StaticFs> Mounted<F> {
         res.headers_mut()
             .insert(CONTENT_LENGTH, HeaderValue::from(range.end - range.start));
         if is_get && range.end > range.start {
-            match self.dir.fs.open(found.file, range).await {
+            let opened = match self.fs() {
+                Ok(fs) => fs.open(found.file, range).await,
+                Err(e) => Err(e),
+            };
+            match opened {
                 Ok(body) => *res.body_mut() = body,
                 Err(e) => {
                     return Error::internal(format!("static file {:?}: {e}", path.as_str()))
@@ -241,7 +257,8 @@ impl<F: StaticFs> Mounted<F> {
                 continue;
             };
             let sibling = path.with_suffix(suffix);
-            match self.dir.fs.stat(&sibling).await {
+            let Ok(fs) = self.fs() else { break };
+            match fs.stat(&sibling).await {
                 Ok(Entry::File {
                     len,
                     modified,
