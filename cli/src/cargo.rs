@@ -35,6 +35,37 @@ pub(crate) struct Selection {
     pub(crate) name: String,
 }
 
+/// The cargo profile to build with, chosen as cargo's own flags choose it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Profile {
+    /// `--release`, the default here: apps are built to be served.
+    Release,
+    /// `--debug` or `--profile dev`.
+    Dev,
+    /// `--profile NAME`.
+    Named(String),
+}
+
+impl Profile {
+    /// From `--release`, `--debug` and `--profile NAME` (clap has already
+    /// refused them together).
+    pub(crate) fn from_flags(release: bool, debug: bool, profile: Option<&str>) -> Profile {
+        match (release, debug, profile) {
+            (false, true, _) | (false, false, Some("dev")) => Profile::Dev,
+            (true, _, _) | (false, false, Some("release") | None) => Profile::Release,
+            (false, false, Some(name)) => Profile::Named(name.to_owned()),
+        }
+    }
+
+    fn cargo_args(&self) -> Vec<String> {
+        match self {
+            Profile::Release => vec!["--release".into()],
+            Profile::Dev => Vec::new(),
+            Profile::Named(name) => vec!["--profile".into(), name.clone()],
+        }
+    }
+}
+
 pub(crate) fn cargo_command() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
@@ -189,16 +220,14 @@ pub(crate) fn build(
     project: &Project,
     sel: &Selection,
     target: Option<&str>,
-    release: bool,
+    profile: &Profile,
 ) -> Result<PathBuf, Failure> {
     let mut cmd = Command::new(&project.cargo);
     cmd.arg("build")
         .arg("--message-format=json-render-diagnostics")
         .arg("--manifest-path")
         .arg(&project.manifest_path);
-    if release {
-        cmd.arg("--release");
-    }
+    cmd.args(profile.cargo_args());
     if let Some(target) = target {
         cmd.args(["--target", target]);
     }

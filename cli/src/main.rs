@@ -25,6 +25,7 @@
 
 mod cargo;
 mod node;
+mod setup;
 mod tools;
 mod wasi;
 
@@ -49,6 +50,9 @@ enum Command {
     Build(Target),
     /// Builds the app and serves it; the app reads its port from PORT.
     Run(Target),
+    /// Finds or installs what the backends need besides cargo: the wasm
+    /// targets, wasm-bindgen (the version in Cargo.lock) and wasmtime.
+    Setup(SetupArgs),
     /// Internal: relays `wasmtime serve`'s output for `run --backend wasi`.
     #[command(name = wasi::RELAY, hide = true)]
     Relay,
@@ -75,7 +79,13 @@ struct Target {
     /// wasi-sockets: the component and a run.sh).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Build without optimizations.
+    /// Build with optimizations (the default), as cargo's `--release`.
+    #[arg(long, conflicts_with_all = ["debug", "profile"])]
+    release: bool,
+    /// Build with this cargo profile (`dev`, `release`, or one of yours).
+    #[arg(long, value_name = "NAME", conflicts_with = "debug")]
+    profile: Option<String>,
+    /// Build without optimizations (the same as `--profile dev`).
     #[arg(long)]
     debug: bool,
     /// run --backend wasi: let each wasm instance serve up to N requests
@@ -91,6 +101,19 @@ struct Target {
     /// changes nothing.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     dirs: Vec<String>,
+}
+
+/// `cargo mocket setup`'s options.
+#[derive(Args, Debug, Clone)]
+struct SetupArgs {
+    /// Only say what is there and what would be installed (exit status 1
+    /// when something is missing).
+    #[arg(long, conflicts_with = "path")]
+    check: bool,
+    /// Print the absolute path of a usable TOOL (wasmtime or wasm-bindgen),
+    /// installing it first when it is missing.
+    #[arg(long, value_name = "TOOL")]
+    path: Option<String>,
 }
 
 /// The backends this tool knows.
@@ -187,8 +210,16 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Build(t) => (t, false),
         Command::Run(t) => (t, true),
         Command::Relay => return Ok(wasi::relay_stdin()),
+        Command::Setup(args) => {
+            return setup::run(&setup::Request {
+                check: args.check,
+                path: args.path,
+            });
+        }
     };
     let backend = Backend::parse(&target.backend)?;
+    let profile =
+        cargo::Profile::from_flags(target.release, target.debug, target.profile.as_deref());
     if target.reuse.is_some() && !(serve && backend == Backend::Wasi(wasi::Mode::Http)) {
         return Err(Failure::usage(
             "--reuse only applies to `cargo mocket run --backend wasi` (wasmtime serve)",
@@ -206,7 +237,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
     let selection = project.select(target.example.as_deref(), target.bin.as_deref())?;
     match backend {
         Backend::Native => {
-            let exe = cargo::build(&project, &selection, None, !target.debug)?;
+            let exe = cargo::build(&project, &selection, None, &profile)?;
             let exe = match &target.out {
                 Some(dir) => copy_into(&exe, dir)?,
                 None => exe,
@@ -225,7 +256,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                     .join("node")
                     .join(&selection.name)
             });
-            node::build(&project, &selection, &out, !target.debug)?;
+            node::build(&project, &selection, &out, &profile)?;
             if serve {
                 let mut node = std::process::Command::new("node");
                 node.arg(out.join("index.js"));
@@ -239,7 +270,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Backend::Wasi(mode) => {
-            let mut wasm = wasi::build(&project, &selection, !target.debug)?;
+            let mut wasm = wasi::build(&project, &selection, &profile)?;
             // `run` serves the component where cargo put it, unless --out.
             let out = match (&target.out, serve) {
                 (Some(dir), _) => Some(dir.clone()),
@@ -252,9 +283,23 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                         .join(&selection.name),
                 ),
             };
+            // Found without installing: `build` needs no wasmtime, but
+            // run.sh names the one that is there when it is off PATH.
+            let found = tools::find(&tools::Tool::Wasmtime, &tools::Places::from_env());
+            let off_path = match &found {
+                tools::Finding::Found { path, place, .. } if place != "PATH" => Some(path.clone()),
+                _ => None,
+            };
             let mut script = None;
             if let Some(out) = &out {
-                let (copied, written) = wasi::package(&wasm, &selection, out, mode, &target.dirs)?;
+                let (copied, written) = wasi::package(
+                    &wasm,
+                    &selection,
+                    out,
+                    mode,
+                    &target.dirs,
+                    off_path.as_deref(),
+                )?;
                 wasm = copied;
                 script = Some(written);
             }
@@ -262,7 +307,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 return wasi::serve(&wasmtime, &wasm, mode, port, target.reuse, &target.dirs);
             }
             if let (Some(out), Some(script)) = (&out, &script) {
-                eprintln!("{}", wasi::finished(out, script, mode));
+                eprintln!("{}", wasi::finished(out, script, mode, &found));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -282,4 +327,44 @@ fn copy_into(exe: &std::path::Path, dir: &std::path::Path) -> Result<PathBuf, Fa
         ))
     })?;
     Ok(dest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cli, Command, cargo::Profile};
+    use clap::Parser;
+
+    /// The profile `cargo mocket run` would build with, or clap's refusal.
+    fn profile(args: &[&str]) -> Result<Profile, String> {
+        let argv = ["cargo-mocket", "run"].iter().chain(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.kind().to_string())?;
+        let Command::Run(t) = cli.command else {
+            unreachable!("parsed run")
+        };
+        Ok(Profile::from_flags(t.release, t.debug, t.profile.as_deref()))
+    }
+
+    #[test]
+    fn profiles_are_chosen_with_cargos_flags() {
+        assert_eq!(profile(&[]), Ok(Profile::Release));
+        assert_eq!(profile(&["--release"]), Ok(Profile::Release));
+        assert_eq!(profile(&["--profile", "release"]), Ok(Profile::Release));
+        assert_eq!(profile(&["--debug"]), Ok(Profile::Dev));
+        assert_eq!(profile(&["--profile", "dev"]), Ok(Profile::Dev));
+        assert_eq!(
+            profile(&["--profile", "bench-lto"]),
+            Ok(Profile::Named("bench-lto".into()))
+        );
+    }
+
+    #[test]
+    fn contradictory_profile_flags_are_refused_as_cargo_does() {
+        for args in [
+            &["--release", "--debug"][..],
+            &["--release", "--profile", "dev"],
+            &["--debug", "--profile", "release"],
+        ] {
+            assert!(profile(args).is_err(), "{args:?} was accepted");
+        }
+    }
 }

@@ -49,7 +49,7 @@ pub(crate) fn build(
     project: &Project,
     sel: &Selection,
     out: &Path,
-    release: bool,
+    profile: &cargo::Profile,
 ) -> Result<(), Failure> {
     let version = project.wasm_bindgen.as_deref().ok_or_else(|| {
         Failure::failed(format!(
@@ -59,7 +59,7 @@ pub(crate) fn build(
     })?;
     tools::ensure_target(WASM_TARGET)?;
     let bindgen = tools::wasm_bindgen(version)?;
-    let wasm = cargo::build(project, sel, Some(WASM_TARGET), release)?;
+    let wasm = cargo::build(project, sel, Some(WASM_TARGET), profile)?;
 
     fs::create_dir_all(out).map_err(|e| write_failed(out, &e))?;
     // Snippet folders are named by hash: drop the ones of an older build.

@@ -52,19 +52,25 @@ impl Mode {
 }
 
 /// Builds `sel` for `wasm32-wasip2`; returns the component cargo made.
-pub(crate) fn build(project: &Project, sel: &Selection, release: bool) -> Result<PathBuf, Failure> {
+pub(crate) fn build(
+    project: &Project,
+    sel: &Selection,
+    profile: &cargo::Profile,
+) -> Result<PathBuf, Failure> {
     tools::ensure_target(WASI_TARGET)?;
-    cargo::build(project, sel, Some(WASI_TARGET), release)
+    cargo::build(project, sel, Some(WASI_TARGET), profile)
 }
 
 /// Copies the component into `out` as `<name>.wasm`, with a `run.sh` that
-/// serves it in `mode`; returns the paths of both.
+/// serves it in `mode`; returns the paths of both. `wasmtime` is the one
+/// found outside PATH (the script uses it while it exists), if any.
 pub(crate) fn package(
     wasm: &Path,
     sel: &Selection,
     out: &Path,
     mode: Mode,
     dirs: &[String],
+    wasmtime: Option<&Path>,
 ) -> Result<(PathBuf, PathBuf), Failure> {
     fs::create_dir_all(out).map_err(|e| write_failed(out, &e))?;
     let file = format!("{}.wasm", sel.name);
@@ -77,7 +83,8 @@ pub(crate) fn package(
         ))
     })?;
     let script = out.join("run.sh");
-    fs::write(&script, run_script(&file, mode, dirs)).map_err(|e| write_failed(&script, &e))?;
+    fs::write(&script, run_script(&file, mode, dirs, wasmtime))
+        .map_err(|e| write_failed(&script, &e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -90,7 +97,7 @@ pub(crate) fn package(
 /// The `run.sh` written next to the component; `dirs` are the folders
 /// granted with `--dir` (relative ones are relative to run.sh's folder,
 /// where it runs).
-fn run_script(file: &str, mode: Mode, dirs: &[String]) -> String {
+fn run_script(file: &str, mode: Mode, dirs: &[String], wasmtime: Option<&Path>) -> String {
     // Cargo target names hold only letters, digits, `-` and `_`: `file`
     // needs no quoting, but is quoted anyway.
     let grants: String = dirs
@@ -103,7 +110,7 @@ fn run_script(file: &str, mode: Mode, dirs: &[String]) -> String {
              # Arguments go to `wasmtime serve` (for example\n\
              # --max-instance-reuse-count 1000 to let instances serve many requests).",
             format!(
-                "exec wasmtime serve -S cli --addr \"127.0.0.1:${{PORT:-3000}}\" {grants}\"$@\" '{file}'"
+                "exec \"$wasmtime\" serve -S cli --addr \"127.0.0.1:${{PORT:-3000}}\" {grants}\"$@\" '{file}'"
             ),
             format!(
                 "wasmtime run -S http -S inherit-network -S tcp --env PORT=3000 {grants}'{file}'"
@@ -113,22 +120,34 @@ fn run_script(file: &str, mode: Mode, dirs: &[String]) -> String {
             "as a command listening on PORT (mode 2).\n\
              # Arguments go to the app.",
             format!(
-                "exec wasmtime run -S http -S inherit-network -S tcp --env \"PORT=${{PORT:-3000}}\" {grants}'{file}' \"$@\""
+                "exec \"$wasmtime\" run -S http -S inherit-network -S tcp --env \"PORT=${{PORT:-3000}}\" {grants}'{file}' \"$@\""
             ),
             format!("wasmtime serve -S cli --addr 127.0.0.1:3000 {grants}'{file}'"),
         ),
     };
+    let version = tools::WASMTIME_VERSION;
+    // The one cargo mocket found (or installed) outside PATH while it
+    // exists, else the one on PATH, else one clear line.
+    let known = match wasmtime {
+        Some(path) => format!(
+            "wasmtime={}\n[ -x \"$wasmtime\" ] || ",
+            sh_quote(&path.display().to_string())
+        ),
+        None => String::new(),
+    };
     format!(
         "#!/bin/sh\n\
          # Serves the Mocket app {file} {what}\n\
-         # PORT defaults to 3000. Needs wasmtime {version} or newer\n\
-         # (cargo install wasmtime-cli --version {version} --locked).\n\
+         # PORT defaults to 3000. Needs wasmtime {version} or newer.\n\
          # The same component also serves the other way:\n\
          #   {other}\n\
          # Written by cargo mocket.\n\
          cd \"$(dirname \"$0\")\" || exit 1\n\
+         {known}wasmtime=$(command -v wasmtime) || {{\n\
+         \x20 echo \"run.sh: wasmtime {version} or newer is needed: run \\`cargo mocket setup\\`, or cargo install wasmtime-cli --version {version} --locked\" >&2\n\
+         \x20 exit 127\n\
+         }}\n\
          {command}\n",
-        version = tools::WASMTIME_VERSION,
     )
 }
 
@@ -284,10 +303,20 @@ fn listening_line(line: &[u8]) -> Option<String> {
     Some(format!("Listening on http://{addr}"))
 }
 
-/// What to tell the user after `build`.
-pub(crate) fn finished(out: &Path, script: &Path, mode: Mode) -> String {
+/// What to tell the user after `build`: where it is, and which wasmtime
+/// its script will run.
+pub(crate) fn finished(out: &Path, script: &Path, mode: Mode, wasmtime: &tools::Finding) -> String {
+    let with = match wasmtime {
+        tools::Finding::Found { path, version, .. } => {
+            format!("with wasmtime {version} at {}", path.display())
+        }
+        tools::Finding::Missing { .. } => format!(
+            "wasmtime {} or newer is not installed yet: `cargo mocket setup` installs it",
+            tools::WASMTIME_VERSION
+        ),
+    };
     format!(
-        "    Finished {} for the {} backend (start it with `{}`)",
+        "    Finished {} for the {} backend (start it with `{}`; {with})",
         out.display(),
         mode.backend(),
         script.display()
@@ -325,31 +354,84 @@ mod tests {
     #[test]
     fn the_run_script_grants_the_folders() {
         let dirs = ["public".to_owned(), "it's::data".to_owned()];
-        let serve = run_script("app.wasm", Mode::Http, &dirs);
+        let serve = run_script("app.wasm", Mode::Http, &dirs, None);
         assert!(
             serve.contains("--dir 'public' --dir 'it'\\''s::data' \"$@\" 'app.wasm'\n"),
             "{serve}"
         );
-        let run = run_script("app.wasm", Mode::Sockets, &dirs[..1]);
+        let run = run_script("app.wasm", Mode::Sockets, &dirs[..1], None);
         assert!(run.contains("--dir 'public' 'app.wasm' \"$@\"\n"), "{run}");
     }
 
     #[test]
     fn the_run_script_has_the_wasmtime_command() {
-        let serve = run_script("app.wasm", Mode::Http, &[]);
+        let serve = run_script("app.wasm", Mode::Http, &[], None);
         assert!(serve.starts_with("#!/bin/sh\n"), "{serve}");
         assert!(
             serve.contains(
-                "exec wasmtime serve -S cli --addr \"127.0.0.1:${PORT:-3000}\" \"$@\" 'app.wasm'\n"
+                "exec \"$wasmtime\" serve -S cli --addr \"127.0.0.1:${PORT:-3000}\" \"$@\" 'app.wasm'\n"
             ),
             "{serve}"
         );
-        let run = run_script("app.wasm", Mode::Sockets, &[]);
+        let run = run_script("app.wasm", Mode::Sockets, &[], None);
         assert!(
             run.contains(
-                "exec wasmtime run -S http -S inherit-network -S tcp --env \"PORT=${PORT:-3000}\" 'app.wasm' \"$@\"\n"
+                "exec \"$wasmtime\" run -S http -S inherit-network -S tcp --env \"PORT=${PORT:-3000}\" 'app.wasm' \"$@\"\n"
             ),
             "{run}"
         );
+    }
+
+    /// Runs a written run.sh with `sh` and the given PATH; a fake wasmtime
+    /// prints its own path and arguments.
+    fn run_with(script: &str, path: &str, dir: &std::path::Path) -> std::process::Output {
+        std::fs::write(dir.join("run.sh"), script).expect("write run.sh");
+        std::process::Command::new("/bin/sh")
+            .arg(dir.join("run.sh"))
+            .arg("--extra")
+            .env("PATH", path)
+            .env_remove("PORT")
+            .output()
+            .expect("run sh")
+    }
+
+    fn fake_wasmtime(path: &std::path::Path) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, "#!/bin/sh\necho \"$0 $*\"\n").expect("write fake");
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+
+    #[test]
+    fn the_run_script_finds_wasmtime_where_cargo_mocket_did_then_on_path() {
+        let dir = std::env::temp_dir().join(format!("mocket-run-sh-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let known = dir.join("tools/bin/wasmtime");
+        let on_path = dir.join("path/wasmtime");
+        fake_wasmtime(&known);
+        fake_wasmtime(&on_path);
+        let path_dir = format!("{}:/usr/bin:/bin", dir.join("path").display());
+
+        // The one cargo mocket found wins while it exists.
+        let script = run_script("app.wasm", Mode::Http, &[], Some(&known));
+        let out = run_with(&script, &path_dir, &dir);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            said.starts_with(&format!("{} serve -S cli --addr 127.0.0.1:3000 --extra app.wasm", known.display())),
+            "{said}"
+        );
+        // Gone (uninstalled, or the folder moved to another machine): PATH's.
+        std::fs::remove_file(&known).expect("remove");
+        let out = run_with(&script, &path_dir, &dir);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.starts_with(&on_path.display().to_string()), "{said}");
+        // Neither: one line that says what to do, and exit 127.
+        let out = run_with(&script, "/usr/bin:/bin", &dir);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(127), "{out:?}");
+        assert!(said.contains("run `cargo mocket setup`"), "{said}");
+        assert_eq!(said.lines().count(), 1, "{said}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -160,7 +160,7 @@ fn build_on_wasi_writes_the_component_and_a_run_script() {
     let script = std::fs::read_to_string(out.join("run.sh")).expect("run.sh");
     assert!(
         script.contains(
-            "exec wasmtime serve -S cli --addr \"127.0.0.1:${PORT:-3000}\" \"$@\" 'bench.wasm'"
+            "exec \"$wasmtime\" serve -S cli --addr \"127.0.0.1:${PORT:-3000}\" \"$@\" 'bench.wasm'"
         ),
         "{script}"
     );
@@ -174,13 +174,8 @@ fn build_on_wasi_sockets_writes_a_run_script_that_serves() {
     let mut cmd = Command::new("sh");
     cmd.arg(out.join("run.sh"))
         .current_dir(env!("CARGO_TARGET_TMPDIR"));
-    // run.sh names plain `wasmtime`: put the one the CLI would use on PATH.
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs: Vec<_> = std::env::split_paths(&path).collect();
-    if let Some(home) = std::env::var_os("HOME") {
-        dirs.push(Path::new(&home).join(".cargo").join("bin"));
-    }
-    cmd.env("PATH", std::env::join_paths(dirs).expect("a PATH"));
+    // No PATH help: run.sh names the wasmtime the CLI found when it is not
+    // on PATH, so it serves with the PATH the CLI itself had.
     let server = start(&mut cmd);
     assert_serves_bench(&server);
 }
