@@ -341,7 +341,11 @@ mod tests {
         let Command::Run(t) = cli.command else {
             unreachable!("parsed run")
         };
-        Ok(Profile::from_flags(t.release, t.debug, t.profile.as_deref()))
+        Ok(Profile::from_flags(
+            t.release,
+            t.debug,
+            t.profile.as_deref(),
+        ))
     }
 
     #[test]

@@ -418,7 +418,10 @@ mod tests {
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{out:?}");
         assert!(
-            said.starts_with(&format!("{} serve -S cli --addr 127.0.0.1:3000 --extra app.wasm", known.display())),
+            said.starts_with(&format!(
+                "{} serve -S cli --addr 127.0.0.1:3000 --extra app.wasm",
+                known.display()
+            )),
             "{said}"
         );
         // Gone (uninstalled, or the folder moved to another machine): PATH's.

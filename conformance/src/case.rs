@@ -9,7 +9,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::client::{Response, preview};
+use mocket_testkit::http1::{Response, preview};
 
 /// A backend the suite runs against, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

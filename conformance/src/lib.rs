@@ -16,10 +16,12 @@
 
 pub mod case;
 pub mod cases;
-pub mod client;
+/// The raw HTTP/1 client the cases are checked with.
+pub use mocket_testkit::http1 as client;
 mod fixture;
 mod process;
 mod run;
+mod trials;
 
 pub use case::{Backend, Case, Expect, Req};
 pub use fixture::{FIXTURE_LAST_MODIFIED, FIXTURE_MTIME_SECS, fixture_etag, pin_fixture_times};
@@ -28,6 +30,7 @@ pub use process::{
     workspace_root,
 };
 pub use run::{CaseResult, Outcome, RESPONSE_DEADLINE, Report, run_all, run_case};
+pub use trials::{Suite, trials};
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::case::{Backend, Case, Connection as Which};
 use crate::cases;
-use crate::client::{Closing, Connection, ReadError, preview};
+use mocket_testkit::http1::{Closing, Conn, ReadError, preview};
 
 /// How long the server has to send each complete response, or to close a
 /// connection it must close.
@@ -186,7 +186,7 @@ pub fn run_all(addr: SocketAddr, backend: Backend) -> Report {
 
 /// Runs one case; the error says which step and request failed, and how.
 pub fn run_case(addr: SocketAddr, case: &Case) -> Result<(), String> {
-    let mut conn: Option<Connection> = None;
+    let mut conn: Option<Conn> = None;
     // Whether the last response read said `connection: close`.
     let mut announced_close = false;
     let steps = case.steps.len();
@@ -212,7 +212,7 @@ pub fn run_case(addr: SocketAddr, case: &Case) -> Result<(), String> {
                     at(&first_label)
                 ));
             }
-            _ => Connection::open(addr)
+            _ => Conn::connect(addr)
                 .map_err(|e| format!("{}: cannot connect to {addr}: {e}", at(&first_label)))?,
         };
         let mut c = current;
@@ -223,7 +223,7 @@ pub fn run_case(addr: SocketAddr, case: &Case) -> Result<(), String> {
             .collect();
         // A server may answer and close before reading everything (413, 431):
         // a failed write only matters if the response is then wrong.
-        let write_error = c.write(&bytes).err();
+        let write_error = c.try_send(&bytes).err();
         let note = || match &write_error {
             Some(e) => format!("\n    (writing the request failed: {e})"),
             None => String::new(),
@@ -276,7 +276,7 @@ pub fn run_case(addr: SocketAddr, case: &Case) -> Result<(), String> {
 }
 
 /// The server must close `c` without sending anything more.
-fn expect_closed(c: &mut Connection) -> Result<(), String> {
+fn expect_closed(c: &mut Conn) -> Result<(), String> {
     match c.wait_closed(Instant::now() + RESPONSE_DEADLINE) {
         Ok(Closing::Closed(extra)) if extra.is_empty() => Ok(()),
         Ok(Closing::Closed(extra)) => Err(format!(
@@ -291,7 +291,7 @@ fn expect_closed(c: &mut Connection) -> Result<(), String> {
     }
 }
 
-fn header_summary(res: &crate::client::Response) -> String {
+fn header_summary(res: &mocket_testkit::http1::Response) -> String {
     let list: Vec<String> = res
         .headers
         .iter()

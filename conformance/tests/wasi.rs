@@ -15,13 +15,16 @@
 //! of `public/` is refused once by the host's fence and once by the
 //! backend's own check.
 //!
-//! Every skip, and its reason, is in the printed report.
+//! One test per case and mode; every skip, and its reason, is in the
+//! report each mode's `process` test prints.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode};
 use std::sync::OnceLock;
 
-use mocket_conformance::{Backend, Stop, cargo, run_against_with, target_dir, workspace_root};
+use mocket_conformance::{
+    Backend, Stop, Suite, cargo, run_against_with, target_dir, trials, workspace_root,
+};
 
 /// How mode 1 stops: `wasmtime serve` only drains on Ctrl-C.
 const SERVE_STOPS_ON_SIGINT: &str = "wasmtime serve drains and exits 0 on SIGINT (Ctrl-C) only; SIGTERM kills it at once, by the signal: the host's choice, and the component is told of neither";
@@ -35,13 +38,9 @@ const NO_SIGNALS: &str = "WASI 0.2 has no signals: the host ends the process on 
 fn cli() -> &'static PathBuf {
     static CLI: OnceLock<PathBuf> = OnceLock::new();
     CLI.get_or_init(|| {
-        // `cargo mocket run` would install a missing wasmtime, but that takes
-        // longer than a server may take to start: say so instead.
-        assert!(
-            wasmtime_installed(),
-            "wasmtime is not installed (looked on PATH, in ~/.cargo/bin and in ~/.cargo/mocket-tools): \
-             run scripts/test, or `cargo install wasmtime-cli --version 48.0.8 --locked`"
-        );
+        // `cargo mocket run` would install a missing wasmtime within a
+        // server's start deadline: have `cargo mocket setup` do it first.
+        mocket_testkit::tools::wasmtime();
         let target = target_dir();
         let target_arg = target.to_string_lossy();
         let args = ["build", "-p", "cargo-mocket", "--target-dir", &target_arg];
@@ -63,32 +62,6 @@ fn cli() -> &'static PathBuf {
             String::from_utf8_lossy(&built.stderr)
         );
         cli
-    })
-}
-
-/// Whether a wasmtime is where `cargo mocket` looks for one.
-fn wasmtime_installed() -> bool {
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
-        .unwrap_or_default();
-    [
-        PathBuf::from("wasmtime"),
-        cargo_home.join("bin").join("wasmtime"),
-        cargo_home
-            .join("mocket-tools")
-            .join("wasmtime-cli-48.0.8")
-            .join("bin")
-            .join("wasmtime"),
-    ]
-    .iter()
-    .any(|program| {
-        Command::new(program)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
     })
 }
 
@@ -116,41 +89,32 @@ const GRANT_PUBLIC: [&str; 2] = ["--dir", "public"];
 /// reaches a readable file, and only the backend's own check refuses it.
 const GRANT_APP_FOLDER: [&str; 2] = ["--dir", "."];
 
-#[test]
-fn wasi_http_backend_passes_the_conformance_suite() {
-    let serve = run("wasi", &GRANT_PUBLIC);
-    let report = run_against_with(
-        Backend::WASI_HTTP,
-        serve,
-        Stop::Interrupt(SERVE_STOPS_ON_SIGINT),
-    );
-    println!("{report}");
-    assert!(report.is_success(), "{report}");
-}
-
-#[test]
-fn wasi_http_backend_with_reused_instances_passes_the_conformance_suite() {
-    let serve = run(
-        "wasi",
-        &["--reuse", "100000", GRANT_PUBLIC[0], GRANT_PUBLIC[1]],
-    );
-    let report = run_against_with(
-        Backend::WASI_HTTP_REUSE,
-        serve,
-        Stop::Interrupt(SERVE_STOPS_ON_SIGINT),
-    );
-    println!("{report}");
-    assert!(report.is_success(), "{report}");
-}
-
-#[test]
-fn wasi_sockets_backend_passes_the_conformance_suite() {
-    let command = run("wasi-sockets", &GRANT_APP_FOLDER);
-    let report = run_against_with(
-        Backend::WASI_SOCKETS,
-        command,
-        Stop::Unsupported(NO_SIGNALS),
-    );
-    println!("{report}");
-    assert!(report.is_success(), "{report}");
+fn main() -> ExitCode {
+    trials(vec![
+        Suite::new("wasi_http", Backend::WASI_HTTP, || {
+            let serve = run("wasi", &GRANT_PUBLIC);
+            run_against_with(
+                Backend::WASI_HTTP,
+                serve,
+                Stop::Interrupt(SERVE_STOPS_ON_SIGINT),
+            )
+        }),
+        Suite::new("wasi_http_reuse", Backend::WASI_HTTP_REUSE, || {
+            let args = ["--reuse", "100000", GRANT_PUBLIC[0], GRANT_PUBLIC[1]];
+            let serve = run("wasi", &args);
+            run_against_with(
+                Backend::WASI_HTTP_REUSE,
+                serve,
+                Stop::Interrupt(SERVE_STOPS_ON_SIGINT),
+            )
+        }),
+        Suite::new("wasi_sockets", Backend::WASI_SOCKETS, || {
+            let command = run("wasi-sockets", &GRANT_APP_FOLDER);
+            run_against_with(
+                Backend::WASI_SOCKETS,
+                command,
+                Stop::Unsupported(NO_SIGNALS),
+            )
+        }),
+    ])
 }

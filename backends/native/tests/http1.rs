@@ -151,7 +151,7 @@ fn connection_close_and_http_1_0_close_after_the_response() {
     let res = conn.response();
     assert_eq!(res.status, 200);
     assert_eq!(res.text(), "hello");
-    let rest = conn.wait_closed(Duration::from_secs(5));
+    let rest = conn.closed_within(Duration::from_secs(5));
     assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest));
 
     let mut conn = Conn::open(server.local_addr());
@@ -159,7 +159,7 @@ fn connection_close_and_http_1_0_close_after_the_response() {
     let res = conn.response();
     assert_eq!(res.status, 200);
     assert_eq!(res.text(), "hello");
-    conn.wait_closed(Duration::from_secs(5));
+    conn.closed_within(Duration::from_secs(5));
     server.shutdown().expect("shutdown");
 }
 

@@ -54,7 +54,7 @@ fn in_flight_request_completes_and_new_connections_are_refused() {
         conn.send(&get("/slow/500"));
         let res = conn.response();
         // Shutting down: the server must not keep the connection alive.
-        let rest = conn.wait_closed(Duration::from_secs(5));
+        let rest = conn.closed_within(Duration::from_secs(5));
         (res, rest)
     });
     wait_started(&started);
@@ -95,7 +95,7 @@ fn grace_period_caps_a_slow_handler() {
     let client = thread::spawn(move || {
         let mut conn = Conn::open(addr);
         conn.send(&get("/slow/10000"));
-        conn.wait_closed(Duration::from_secs(8))
+        conn.closed_within(Duration::from_secs(8))
     });
     wait_started(&started);
     let began = Instant::now();
@@ -129,7 +129,7 @@ fn idle_keep_alive_connections_do_not_delay_shutdown() {
         took < Duration::from_secs(5),
         "shutdown waited {took:?} for an idle connection"
     );
-    idle.wait_closed(Duration::from_secs(5));
+    idle.closed_within(Duration::from_secs(5));
 }
 
 #[test]

@@ -139,7 +139,7 @@ fn silent_connection_is_closed_after_the_head_timeout() {
     let server = start(app_with_head_timeout(Duration::from_secs(1)));
     let mut conn = Conn::open(server.local_addr());
     let began = Instant::now();
-    let sent = conn.wait_closed(Duration::from_secs(5));
+    let sent = conn.closed_within(Duration::from_secs(5));
     assert!(
         began.elapsed() >= Duration::from_millis(800),
         "closed after {:?}",

@@ -11,8 +11,8 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-/// How long connecting and each single write may take.
-pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long connecting, each write, and waiting for one response may take.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// One response header as received: the name as sent, the value's raw bytes
 /// (surrounding whitespace trimmed).
@@ -40,17 +40,18 @@ pub struct Response {
 }
 
 impl Response {
-    /// The first value of `name` (case-insensitive), as lossy text.
+    /// The first value of `name` (case-insensitive), as text (`None` also
+    /// when it is not UTF-8: see [`Response::header_bytes`]).
     ///
     /// ```
-    /// use mocket_conformance::client::{parse_response, Parsed};
+    /// use mocket_testkit::http1::{parse_response, Parsed};
     /// let raw = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: 1\r\n\r\nhi";
     /// let Parsed::Complete(res, _) = parse_response(raw, false, false).unwrap() else { panic!() };
     /// assert_eq!(res.header("x-a").as_deref(), Some("1"));
     /// ```
-    pub fn header(&self, name: &str) -> Option<String> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.header_bytes(name)
-            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .and_then(|v| std::str::from_utf8(v).ok())
     }
 
     /// The first value of `name` (case-insensitive), as bytes.
@@ -64,7 +65,7 @@ impl Response {
     /// Every value of `name` (case-insensitive), in order.
     ///
     /// ```
-    /// use mocket_conformance::client::{parse_response, Parsed};
+    /// use mocket_testkit::http1::{parse_response, Parsed};
     /// let raw = b"HTTP/1.1 204 No Content\r\nset-cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n";
     /// let Parsed::Complete(res, _) = parse_response(raw, false, false).unwrap() else { panic!() };
     /// assert_eq!(res.header_all("set-cookie"), ["a=1", "b=2"]);
@@ -138,7 +139,7 @@ impl std::error::Error for ReadError {}
 /// At most 300 bytes of `bytes`, escaped, for failure messages.
 ///
 /// ```
-/// assert_eq!(mocket_conformance::client::preview(b"a\r\n"), "\"a\\r\\n\" (3 bytes)");
+/// assert_eq!(mocket_testkit::http1::preview(b"a\r\n"), "\"a\\r\\n\" (3 bytes)");
 /// ```
 pub fn preview(bytes: &[u8]) -> String {
     const MAX: usize = 300;
@@ -151,7 +152,7 @@ pub fn preview(bytes: &[u8]) -> String {
     }
 }
 
-/// How a connection ended when [`Connection::wait_closed`] was asked.
+/// How a connection ended when [`Conn::wait_closed`] was asked.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Closing {
     /// The server closed (end of stream or reset); any bytes it sent after
@@ -161,33 +162,54 @@ pub enum Closing {
     StillOpen(Vec<u8>),
 }
 
-/// One client connection.
+/// One client connection. Two ways to use it: the `Result` methods
+/// ([`Conn::connect`], [`Conn::try_send`], [`Conn::read_response`],
+/// [`Conn::wait_closed`]) for code that reports failures itself (the
+/// conformance suite), and the panicking ones ([`Conn::open`],
+/// [`Conn::send`], [`Conn::response`], [`Conn::closed_within`]) for tests,
+/// where a failure should name what was received.
 #[derive(Debug)]
-pub struct Connection {
+pub struct Conn {
     stream: TcpStream,
     buf: Vec<u8>,
     eof: bool,
 }
 
-impl Connection {
+impl Conn {
     /// Connects within [`IO_TIMEOUT`].
-    pub fn open(addr: SocketAddr) -> io::Result<Connection> {
+    pub fn connect(addr: SocketAddr) -> io::Result<Conn> {
         let stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)?;
         stream.set_write_timeout(Some(IO_TIMEOUT))?;
         stream.set_nodelay(true)?;
-        Ok(Connection {
+        Ok(Conn {
             stream,
             buf: Vec::new(),
             eof: false,
         })
     }
 
+    /// Connects, failing the test if it cannot.
+    pub fn open(addr: SocketAddr) -> Conn {
+        Conn::connect(addr).unwrap_or_else(|e| panic!("cannot connect to {addr}: {e}"))
+    }
+
+    /// The socket, for tests that shut down one half or read options.
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
     /// Writes all of `bytes`. A server may legitimately close early (a 413
     /// or 431 before the rest is sent), so callers decide what a failed
     /// write means.
-    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+    pub fn try_send(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.write_all(bytes)?;
         self.stream.flush()
+    }
+
+    /// Writes all of `bytes`, failing the test if the server refuses them.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.try_send(bytes)
+            .unwrap_or_else(|e| panic!("cannot write to the server: {e}"));
     }
 
     /// Reads the next response; `head_request` says it answers a HEAD (so
@@ -230,6 +252,46 @@ impl Connection {
         }
     }
 
+    /// The next response (1xx included) within [`IO_TIMEOUT`]; `head` for
+    /// a HEAD request. Fails the test with what arrived if there is none.
+    pub fn response_to(&mut self, head: bool) -> Response {
+        self.read_response(head, Instant::now() + IO_TIMEOUT)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The next response to a request that was not HEAD.
+    pub fn response(&mut self) -> Response {
+        self.response_to(false)
+    }
+
+    /// The next response to a HEAD request (no body follows).
+    pub fn head_response(&mut self) -> Response {
+        self.response_to(true)
+    }
+
+    /// The next final (non-1xx) response, skipping interim ones.
+    pub fn final_response(&mut self, head: bool) -> Response {
+        loop {
+            let res = self.response_to(head);
+            if !(100..200).contains(&res.status) {
+                return res;
+            }
+        }
+    }
+
+    /// Sends `request` and reads its final response (HEAD requests are
+    /// recognised by their first bytes).
+    ///
+    /// ```no_run
+    /// use mocket_testkit::http1::{Conn, get_request};
+    /// let mut conn = Conn::open("127.0.0.1:3000".parse().unwrap());
+    /// assert_eq!(conn.exchange(&get_request("/")).status, 200);
+    /// ```
+    pub fn exchange(&mut self, request: &[u8]) -> Response {
+        self.send(request);
+        self.final_response(request.starts_with(b"HEAD "))
+    }
+
     /// Waits until the server closes the connection or `deadline` passes.
     pub fn wait_closed(&mut self, deadline: Instant) -> io::Result<Closing> {
         while !self.eof {
@@ -243,6 +305,50 @@ impl Connection {
         Ok(Closing::Closed(std::mem::take(&mut self.buf)))
     }
 
+    /// Waits for the server to close (end of stream or reset) and returns
+    /// the bytes it sent before; fails the test if it is still open after
+    /// `within`.
+    pub fn closed_within(&mut self, within: Duration) -> Vec<u8> {
+        match self.wait_closed(Instant::now() + within) {
+            Ok(Closing::Closed(rest)) => rest,
+            Ok(Closing::StillOpen(got)) => panic!(
+                "the connection is still open after {within:?}; received {}",
+                preview(&got)
+            ),
+            Err(e) => panic!("waiting for the server to close: {e}"),
+        }
+    }
+
+    /// Waits (up to [`IO_TIMEOUT`]) for the server to close with nothing
+    /// more sent.
+    pub fn expect_closed(&mut self) {
+        let rest = self.closed_within(IO_TIMEOUT);
+        assert!(
+            rest.is_empty(),
+            "bytes before the close: {}",
+            preview(&rest)
+        );
+    }
+
+    /// Reads until what has arrived (and is not yet consumed) contains
+    /// `needle`; returns it all. Fails the test at [`IO_TIMEOUT`] or a close.
+    pub fn read_until(&mut self, needle: &[u8]) -> Vec<u8> {
+        let deadline = Instant::now() + IO_TIMEOUT;
+        while find(&self.buf, needle).is_none() {
+            let more = match self.fill(deadline) {
+                Ok(more) => more && !self.eof,
+                Err(_) => false,
+            };
+            assert!(
+                more,
+                "{} never came; received {}",
+                preview(needle),
+                preview(&self.buf)
+            );
+        }
+        self.buf.clone()
+    }
+
     /// Reads what is available into the buffer. `Ok(false)` means the
     /// deadline passed; end of stream sets `eof`.
     fn fill(&mut self, deadline: Instant) -> io::Result<bool> {
@@ -251,7 +357,7 @@ impl Connection {
             return Ok(false);
         }
         self.stream.set_read_timeout(Some(left))?;
-        let mut chunk = [0u8; 16 * 1024];
+        let mut chunk = [0u8; 64 * 1024];
         match self.stream.read(&mut chunk) {
             Ok(0) => {
                 self.eof = true;
@@ -261,18 +367,112 @@ impl Connection {
                 self.buf.extend_from_slice(&chunk[..n]);
                 Ok(true)
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                Ok(Instant::now() < deadline)
-            }
+            Err(e) if is_timeout(&e) => Ok(Instant::now() < deadline),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(true),
             Err(e) => Err(e),
         }
     }
+}
+
+/// Sends `bytes` on a new connection and returns what came back as text:
+/// one complete response, or everything received until the server closed.
+/// Never hangs: a server that neither answers nor closes within
+/// [`IO_TIMEOUT`] fails the test.
+pub fn send_raw(addr: SocketAddr, bytes: &[u8]) -> String {
+    let mut conn = Conn::open(addr);
+    // The server may answer and close before reading everything (431, 413).
+    let _ = conn.try_send(bytes);
+    let deadline = Instant::now() + IO_TIMEOUT;
+    loop {
+        if let Ok(Parsed::Complete(_, used)) = parse_response(&conn.buf, false, conn.eof) {
+            return String::from_utf8_lossy(&conn.buf[..used]).into_owned();
+        }
+        if conn.eof {
+            break;
+        }
+        match conn.fill(deadline) {
+            Ok(true) => {}
+            Ok(false) => panic!(
+                "no response within {IO_TIMEOUT:?}; received {}",
+                preview(&conn.buf)
+            ),
+            Err(e) if is_reset(&e) => break,
+            Err(e) => panic!(
+                "reading a response failed: {e}; received {}",
+                preview(&conn.buf)
+            ),
+        }
+    }
+    String::from_utf8_lossy(&conn.buf).into_owned()
+}
+
+/// The status code of a raw response text, or 0 if it has none.
+///
+/// ```
+/// use mocket_testkit::http1::status_of;
+/// assert_eq!(status_of("HTTP/1.1 431 Request Header Fields Too Large\r\n"), 431);
+/// assert_eq!(status_of(""), 0);
+/// ```
+pub fn status_of(raw: &str) -> u16 {
+    raw.strip_prefix("HTTP/1.1 ")
+        .or_else(|| raw.strip_prefix("HTTP/1.0 "))
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A keep-alive GET request for `target`.
+///
+/// ```
+/// assert_eq!(mocket_testkit::http1::get_request("/a"), b"GET /a HTTP/1.1\r\nhost: mocket.test\r\n\r\n");
+/// ```
+pub fn get_request(target: &str) -> Vec<u8> {
+    format!("GET {target} HTTP/1.1\r\nhost: mocket.test\r\n\r\n").into_bytes()
+}
+
+/// A POST request with `body`, its `content-length` and maybe a
+/// `content-type`.
+pub fn post_request(target: &str, content_type: Option<&str>, body: &[u8]) -> Vec<u8> {
+    let mut req = format!(
+        "POST {target} HTTP/1.1\r\nhost: mocket.test\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    if let Some(ct) = content_type {
+        req.push_str(&format!("content-type: {ct}\r\n"));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// GET `target` on a new connection; the final response.
+pub fn get(addr: SocketAddr, target: &str) -> Response {
+    Conn::open(addr).exchange(&get_request(target))
+}
+
+/// `body` as chunks of at most `chunk` bytes, then the last chunk.
+///
+/// ```
+/// assert_eq!(mocket_testkit::http1::chunked(b"abc", 2), b"2\r\nab\r\n1\r\nc\r\n0\r\n\r\n");
+/// ```
+pub fn chunked(body: &[u8], chunk: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for piece in body.chunks(chunk) {
+        out.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+        out.extend_from_slice(piece);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+/// Whether `e` is a read or write timeout.
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// Whether `e` says the peer reset or aborted the connection.
@@ -303,7 +503,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// neither a length nor chunked framing.
 ///
 /// ```
-/// use mocket_conformance::client::{parse_response, Parsed};
+/// use mocket_testkit::http1::{parse_response, Parsed};
 /// let raw = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\nHTTP/1.1";
 /// let Parsed::Complete(res, used) = parse_response(raw, false, false).unwrap() else { panic!() };
 /// assert_eq!((res.status, &res.body[..], used), (200, &b"hi"[..], raw.len() - 8));
