@@ -4,28 +4,11 @@
 
 #![cfg(all(unix, not(target_family = "wasm")))]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
 
-/// How long the example may take to build and start on a busy machine.
-const START_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// The example, killed when the test ends.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use mocket_testkit::http1::{Conn, Response};
+use mocket_testkit::process::Server;
 
 /// Builds and starts the example on a free port (`PORT=0`), with `secret`
 /// as `SESSION_SECRET` if given.
@@ -40,75 +23,20 @@ fn start(secret: Option<&str>) -> Server {
     cmd.args(["run", "-q", "--example", "cookie_session"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("PORT", "0")
-        .env_remove("SESSION_SECRET")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .env_remove("SESSION_SECRET");
     if let Some(secret) = secret {
         cmd.env("SESSION_SECRET", secret);
     }
-    let mut child = cmd.spawn().expect("start the example");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = rx.recv_timeout(START_TIMEOUT).expect("a Listening line");
-    let addr = line
-        .strip_prefix("Listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .parse()
-        .expect("an address");
-    Server { child, addr }
+    Server::start(&mut cmd)
 }
 
-/// One response: status, `(name, value)` headers, body.
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Sends one request on a new connection (`connection: close`) and reads
-/// the whole response.
+/// Sends one request on a new connection and reads its response.
 fn request(addr: SocketAddr, head: &str, body: &str) -> Response {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
     let raw = format!(
-        "{head}\r\nhost: test\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        "{head}\r\nhost: test\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(raw.as_bytes()).expect("send");
-    let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).expect("read");
-    let text = String::from_utf8(bytes).expect("UTF-8 response");
-    let (head, body) = text.split_once("\r\n\r\n").expect("a head");
-    let mut lines = head.lines();
-    let status = lines.next().expect("status line")[9..12]
-        .parse()
-        .expect("status");
-    let headers = lines
-        .filter_map(|l| l.split_once(": "))
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect();
-    Response {
-        status,
-        headers,
-        body: body.to_owned(),
-    }
+    Conn::open(addr).exchange(raw.as_bytes())
 }
 
 fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Response {
@@ -133,7 +61,7 @@ fn login(addr: SocketAddr, form: &str) -> Response {
 /// The `session=…` pair a successful login sets.
 fn log_in(addr: SocketAddr) -> String {
     let res = login(addr, "user=ada&password=lovelace");
-    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(res.status, 303, "{}", res.text());
     assert_eq!(res.header("location"), Some("/account"));
     let set = res.header("set-cookie").expect("a session cookie");
     assert!(set.starts_with("session="), "{set}");
@@ -151,19 +79,19 @@ fn login_session_and_logout() {
     assert_eq!((res.status, res.header("location")), (303, Some("/login")));
     let page = get(addr, "/login", None);
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("<form method=post action=/login>"));
+    assert!(page.text().contains("<form method=post action=/login>"));
 
     // Wrong password: 401, no cookie.
     let res = login(addr, "user=ada&password=nope");
     assert_eq!(res.status, 401);
-    assert!(res.body.contains("Wrong user name or password."));
+    assert!(res.text().contains("Wrong user name or password."));
     assert_eq!(res.header("set-cookie"), None);
 
     // Logged in: the signed cookie opens the account page.
     let session = log_in(addr);
     let res = get(addr, "/account", Some(&session));
     assert_eq!(res.status, 200);
-    assert!(res.body.contains("Hello, ada!"), "{}", res.body);
+    assert!(res.text().contains("Hello, ada!"), "{}", res.text());
 
     // The value is readable but not changeable.
     assert!(session.ends_with("ada"));
@@ -199,9 +127,9 @@ fn bad_login_requests_are_4xx() {
     let res = login(server.addr, "user=ada");
     assert_eq!(res.status, 400);
     assert!(
-        res.body.contains("missing field `password`"),
+        res.text().contains("missing field `password`"),
         "{}",
-        res.body
+        res.text()
     );
 }
 

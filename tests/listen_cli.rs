@@ -4,16 +4,13 @@
 
 #![cfg(all(unix, not(target_family = "wasm")))]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{OnceLock, mpsc};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
 
-/// How long a process may take to start or stop. `cargo run` checks that
-/// the build is fresh first, which can be slow on a busy machine.
-const PROCESS_TIMEOUT: Duration = Duration::from_secs(120);
+use mocket_testkit::http1::IO_TIMEOUT;
+use mocket_testkit::process::{EXIT_TIMEOUT, Process, Server};
 
 /// Builds the example once per test binary, so that the `cargo run`s below
 /// only start it and their stderr holds nothing but the program's own.
@@ -43,70 +40,13 @@ fn bench(port: &str) -> Command {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("PORT", port)
         // A panic would print a backtrace, which the tests would then see.
-        .env("RUST_BACKTRACE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .env("RUST_BACKTRACE", "1");
     cmd
-}
-
-/// A child process that is killed if the test fails before it exits.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-impl Running {
-    fn pid(&self) -> String {
-        self.0.id().to_string()
-    }
-
-    /// Waits for the process to exit, failing the test after `timeout`.
-    fn wait(&mut self, timeout: Duration) -> ExitStatus {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.0.try_wait().expect("try_wait") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the process did not exit within {timeout:?}"
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-/// Reads a pipe to its end on a thread; the result arrives on the channel.
-fn drain(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut text = String::new();
-        let _ = pipe.read_to_string(&mut text);
-        let _ = tx.send(text);
-    });
-    rx
 }
 
 /// Runs `cmd` to completion: exit status, stdout, stderr.
 fn run_to_exit(mut cmd: Command) -> (ExitStatus, String, String) {
-    let mut child = Running(cmd.spawn().expect("start cargo run"));
-    let stdout = drain(child.0.stdout.take().expect("stdout"));
-    let stderr = drain(child.0.stderr.take().expect("stderr"));
-    let status = child.wait(PROCESS_TIMEOUT);
-    let stdout = stdout
-        .recv_timeout(Duration::from_secs(10))
-        .expect("stdout");
-    let stderr = stderr
-        .recv_timeout(Duration::from_secs(10))
-        .expect("stderr");
-    (status, stdout, stderr)
+    Process::spawn(&mut cmd).finish()
 }
 
 fn assert_one_error_line(stderr: &str, starts_with: &str, contains: &str) {
@@ -146,91 +86,50 @@ fn port_in_use_prints_one_error_line_and_exits_1() {
     drop(holder);
 }
 
-/// Starts the server on a free port and returns it with its address, read
-/// from the `Listening on` line.
-fn start_server() -> (Running, SocketAddr, mpsc::Receiver<String>) {
-    let mut child = Running(bench("0").spawn().expect("start cargo run"));
-    let stderr = drain(child.0.stderr.take().expect("stderr"));
-    let stdout = child.0.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let line = match rx.recv_timeout(PROCESS_TIMEOUT) {
-        Ok(line) => line,
-        Err(e) => {
-            let status = child.0.try_wait().ok().flatten();
-            drop(child);
-            let err = stderr
-                .recv_timeout(Duration::from_secs(10))
-                .unwrap_or_default();
-            panic!("no Listening line ({e}); exit status {status:?}; stderr:\n{err}");
-        }
-    };
-    let addr = line
-        .strip_prefix("Listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
-    assert!(addr.starts_with("127.0.0.1:"), "{line}");
-    let addr: SocketAddr = addr.parse().unwrap_or_else(|e| panic!("{line:?}: {e}"));
-    assert_ne!(addr.port(), 0, "PORT=0 must print the port picked");
-    (child, addr, stderr)
-}
-
-fn get_plaintext(addr: SocketAddr) -> String {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("read timeout");
-    stream
-        .set_write_timeout(Some(Duration::from_secs(10)))
-        .expect("write timeout");
-    stream
-        .write_all(b"GET /plaintext HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n")
-        .expect("send request");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).expect("read response");
-    String::from_utf8_lossy(&response).into_owned()
+/// Starts the server on a free port; its address is read from the
+/// `Listening on` line, which must be its first line.
+fn start_server() -> Server {
+    let mut server = Server::start(&mut bench("0"));
+    let first = server.next_line(IO_TIMEOUT).unwrap_or_default();
+    assert!(
+        first.starts_with("Listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    assert_ne!(server.addr.port(), 0, "PORT=0 must print the port picked");
+    server
 }
 
 fn serve_then_signal(signal: &str) {
-    let (mut child, addr, stderr) = start_server();
-    let response = get_plaintext(addr);
-    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
-    assert!(response.ends_with("\r\n\r\nHello, World!"), "{response}");
+    let mut server = start_server();
+    let mut conn = server.conn();
+    conn.send(b"GET /plaintext HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n");
+    let raw = String::from_utf8_lossy(&conn.closed_within(IO_TIMEOUT)).into_owned();
+    assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "{raw}");
+    assert!(raw.ends_with("\r\n\r\nHello, World!"), "{raw}");
 
-    let killed = Command::new("kill")
-        .args([signal, &child.pid()])
-        .status()
-        .expect("run kill");
-    assert!(killed.success(), "kill {signal} failed");
-    let status = child.wait(PROCESS_TIMEOUT);
-    let stderr = stderr
-        .recv_timeout(Duration::from_secs(10))
-        .unwrap_or_default();
+    server.signal(signal);
+    let status = server.wait_exit(EXIT_TIMEOUT);
+    let stderr = server.stderr();
     assert_eq!(
         status.code(),
         Some(0),
-        "after {signal}: {status:?}; stderr:\n{stderr}"
+        "after SIG{signal}: {status:?}; stderr:\n{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     // The port is released.
     assert!(
-        TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err(),
-        "{addr} still accepts connections after the process exited"
+        TcpStream::connect_timeout(&server.addr, Duration::from_secs(2)).is_err(),
+        "{} still accepts connections after the process exited",
+        server.addr
     );
 }
 
 #[test]
 fn port_0_listens_serves_and_exits_0_on_sigterm() {
-    serve_then_signal("-TERM");
+    serve_then_signal("TERM");
 }
 
 #[test]
 fn sigint_also_exits_0() {
-    serve_then_signal("-INT");
+    serve_then_signal("INT");
 }

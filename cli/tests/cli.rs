@@ -148,15 +148,7 @@ fn the_native_backend_runs_the_example_too() {
             "bench",
         ])
         .env("PORT", "0");
-    let mut server = Server::spawn(&mut cmd);
-    let line = server
-        .next_line(std::time::Duration::from_secs(600))
-        .unwrap_or_else(|| panic!("no Listening line; stderr: {}", server.stderr()));
-    server.addr = line
-        .strip_prefix("Listening on http://")
-        .unwrap_or_else(|| panic!("unexpected line {line:?}"))
-        .parse()
-        .expect("an address");
+    let mut server = Server::listening(&mut cmd, std::time::Duration::from_secs(600));
     assert_eq!(server.get("/plaintext").text(), "Hello, World!");
     server.signal("TERM");
     assert_eq!(server.wait_exit().code(), Some(0));

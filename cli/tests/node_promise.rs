@@ -97,7 +97,7 @@ fn a_panic_answers_500_and_a_fresh_instance_serves_the_requests_after_it() {
     );
     // Rendered by the app's error handler, by the fresh instance.
     assert_eq!(res.header("x-rendered-by"), Some("on_error"));
-    let log = server.wait_for_stderr("boom");
+    let log = server.wait_for_output("boom");
     assert!(
         log.contains("panicked at"),
         "the panic message is logged: {log}"
@@ -131,7 +131,7 @@ fn a_trap_closes_a_streamed_response_that_is_under_way() {
     streaming.read_until(b"first\n"); // its head and first chunk are out
     assert_eq!(server.get("/panic").status, 500);
     // Too late for a 500: the connection is closed, the body unfinished.
-    let got = streaming.read_to_close();
+    let got = streaming.closed_within(IO_TIMEOUT);
     let text = String::from_utf8_lossy(&got);
     assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
     assert!(
@@ -234,14 +234,7 @@ fn cargo_mocket_run_builds_and_serves_on_port() {
     cmd.current_dir(workspace_root().join("examples/node-promise"))
         .args(["run", "--backend", "node"])
         .env("PORT", "0");
-    let mut server = Server::spawn(&mut cmd);
-    let line = server
-        .next_line(common::START_TIMEOUT)
-        .unwrap_or_else(|| panic!("no Listening line; stderr: {}", server.stderr()));
-    let addr = line
-        .strip_prefix("Listening on http://")
-        .unwrap_or_else(|| panic!("unexpected line {line:?}"));
-    server.addr = addr.parse().expect("an address");
+    let mut server = Server::listening(&mut cmd, common::START_TIMEOUT);
     assert_ne!(
         server.addr.port(),
         0,

@@ -90,6 +90,19 @@ impl Sandbox {
     fn run(&self, args: &[&str], envs: &[(&str, &str)]) -> Output {
         self.command(args, envs).output().expect("run cargo-mocket")
     }
+
+    /// `setup --path wasmtime` with this cargo, releases from `base`, and
+    /// a PATH of the sandbox's `bin/` and the system's.
+    fn fetch_wasmtime(&self, cargo: &Path, base: &str) -> Output {
+        let path = format!("{}:/usr/bin:/bin", self.path("bin").display());
+        let cargo = cargo.to_str().expect("utf-8");
+        let envs = [
+            ("CARGO", cargo),
+            ("MOCKET_TOOLS_DOWNLOAD_URL", base),
+            ("PATH", &path),
+        ];
+        self.run(&["--path", "wasmtime"], &envs)
+    }
 }
 
 impl Drop for Sandbox {
@@ -508,17 +521,7 @@ fn an_official_release_is_used_when_it_can_be_fetched() {
     // cargo must not be needed: this one fails the test if it is run.
     let cargo = sandbox.path("fake/cargo");
     script(&cargo, "echo 'cargo was run' >&2; exit 9");
-    let out = sandbox.run(
-        &["--path", "wasmtime"],
-        &[
-            ("CARGO", cargo.to_str().expect("utf-8")),
-            ("MOCKET_TOOLS_DOWNLOAD_URL", &base),
-            (
-                "PATH",
-                &format!("{}:/usr/bin:/bin", sandbox.path("bin").display()),
-            ),
-        ],
-    );
+    let out = sandbox.fetch_wasmtime(&cargo, &base);
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -550,17 +553,7 @@ fn a_release_that_says_the_wrong_version_falls_back_to_cargo() {
     let archive = wasmtime_release(&sandbox, &dir, "36.0.0");
     let (base, _served) = serve_file(archive, 1);
     let cargo = fake_cargo(&sandbox, 0);
-    let out = sandbox.run(
-        &["--path", "wasmtime"],
-        &[
-            ("CARGO", cargo.to_str().expect("utf-8")),
-            ("MOCKET_TOOLS_DOWNLOAD_URL", &base),
-            (
-                "PATH",
-                &format!("{}:/usr/bin:/bin", sandbox.path("bin").display()),
-            ),
-        ],
-    );
+    let out = sandbox.fetch_wasmtime(&cargo, &base);
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(

@@ -69,17 +69,8 @@ fn run_site(backend: &str, extra: &[&str]) -> (Command, u16) {
 }
 
 fn listening(cmd: &mut Command, port: u16) -> Server {
-    let mut server = Server::spawn(cmd);
-    let line = server
-        .next_line(BUILD_TIMEOUT)
-        .unwrap_or_else(|| panic!("no Listening line; stderr: {}", server.stderr()));
-    assert_eq!(
-        line,
-        format!("Listening on http://127.0.0.1:{port}"),
-        "{}",
-        server.stderr()
-    );
-    server.addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let server = Server::listening(cmd, BUILD_TIMEOUT);
+    assert_eq!(server.addr, SocketAddr::from(([127, 0, 0, 1], port)));
     server
 }
 
@@ -155,7 +146,7 @@ fn wasi_http_without_the_folder_answers_500_and_logs_why() {
     let (mut cmd, port) = run_site("wasi", &[]);
     let server = listening(&mut cmd, port);
     assert_eq!(server.get("/").status, 500);
-    server.wait_for_stderr(&format!("cannot serve the folder {SITE}"));
+    server.wait_for_output(&format!("cannot serve the folder {SITE}"));
 }
 
 fn node_site() -> PathBuf {
@@ -169,14 +160,7 @@ fn node_serves_the_site_from_the_working_directory() {
     cmd.arg(dir.join("index.js"))
         .current_dir(workspace_root())
         .env("PORT", "0");
-    let mut server = Server::spawn(&mut cmd);
-    let line = server
-        .next_line(common::START_TIMEOUT)
-        .expect("a Listening line");
-    server.addr = line
-        .strip_prefix("Listening on http://")
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected line {line:?}"));
+    let server = Server::listening(&mut cmd, common::START_TIMEOUT);
     assert_serves_the_site(&server);
 
     // Validators survive a round trip; ranges and siblings work.

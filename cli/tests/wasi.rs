@@ -23,17 +23,8 @@ fn free_port() -> u16 {
 fn start(cmd: &mut Command) -> Server {
     let port = free_port();
     cmd.env("PORT", port.to_string());
-    let mut server = Server::spawn(cmd);
-    let line = server
-        .next_line(BUILD_TIMEOUT)
-        .unwrap_or_else(|| panic!("no Listening line; stderr: {}", server.stderr()));
-    assert_eq!(
-        line,
-        format!("Listening on http://127.0.0.1:{port}"),
-        "stderr: {}",
-        server.stderr()
-    );
-    server.addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let server = Server::listening(cmd, BUILD_TIMEOUT);
+    assert_eq!(server.addr, SocketAddr::from(([127, 0, 0, 1], port)));
     server
 }
 

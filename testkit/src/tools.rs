@@ -11,44 +11,47 @@ use crate::workspace;
 
 /// The `wasmtime` to run components with.
 pub fn wasmtime() -> PathBuf {
-    tool("wasmtime")
+    tool("wasmtime").unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The `wasm-bindgen` of the version in Cargo.lock.
 pub fn wasm_bindgen() -> PathBuf {
-    tool("wasm-bindgen")
+    tool("wasm-bindgen").unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// `cargo mocket setup --path NAME`, once per test process; fails the test
-/// with the CLI's own message when the tool cannot be had.
-fn tool(name: &str) -> PathBuf {
+/// [`wasmtime`] for callers that go on without it (the benchmark).
+pub fn try_wasmtime() -> Result<PathBuf, String> {
+    tool("wasmtime")
+}
+
+/// `cargo mocket setup --path NAME`, once per process (cargo's own target
+/// folder, as `cargo mocket` in this repository builds the CLI anyway).
+fn tool(name: &str) -> Result<PathBuf, String> {
     static FOUND: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let found = FOUND.get_or_init(Mutex::default);
     let mut found = found.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(path) = found.get(name) {
-        return path.clone();
+        return Ok(path.clone());
     }
-    let target = workspace::target_args();
     let args = [
         "run",
         "--quiet",
         "-p",
         "cargo-mocket",
-        &target[0],
-        &target[1],
+        "--",
+        "setup",
+        "--path",
+        name,
     ];
-    let printed = workspace::run_cargo(
-        &[&args[..], &["--", "setup", "--path", name]].concat(),
-        &workspace::root(),
-    )
-    .unwrap_or_else(|e| {
-        panic!("{name} is needed and `cargo mocket setup` could not provide it:\n{e}")
-    });
+    let printed = workspace::run_cargo(&args, &workspace::root()).map_err(|e| {
+        format!("{name} is needed and `cargo mocket setup` could not provide it:\n{e}")
+    })?;
     let path = PathBuf::from(printed.trim());
-    assert!(
-        path.is_file(),
-        "cargo mocket setup printed {path:?}, which is no file"
-    );
+    if !path.is_file() {
+        return Err(format!(
+            "cargo mocket setup printed {path:?}, which is no file"
+        ));
+    }
     found.insert(name.to_owned(), path.clone());
-    path
+    Ok(path)
 }

@@ -30,7 +30,7 @@ fn state_lives_as_long_as_the_process() {
 fn a_port_in_use_is_one_error_line_and_exit_1() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let mut process = Process::spawn(run_command(&apps().panicky, &port, true));
+    let mut process = Process::spawn(&mut run_command(&apps().panicky, &port, true));
     let status = process.wait_exit(Duration::from_secs(120));
     assert_eq!(status.code(), Some(1), "{}", process.output());
     assert_eq!(
@@ -41,7 +41,7 @@ fn a_port_in_use_is_one_error_line_and_exit_1() {
 
 #[test]
 fn a_bad_address_is_one_error_line_and_exit_1() {
-    let mut process = Process::spawn(run_command(&apps().panicky, "99999", true));
+    let mut process = Process::spawn(&mut run_command(&apps().panicky, "99999", true));
     let status = process.wait_exit(Duration::from_secs(120));
     assert_eq!(status.code(), Some(1), "{}", process.output());
     assert_eq!(
@@ -52,7 +52,7 @@ fn a_bad_address_is_one_error_line_and_exit_1() {
 
 #[test]
 fn no_network_access_is_one_error_line_and_exit_1() {
-    let mut process = Process::spawn(run_command(&apps().panicky, "0", false));
+    let mut process = Process::spawn(&mut run_command(&apps().panicky, "0", false));
     let status = process.wait_exit(Duration::from_secs(120));
     assert_eq!(status.code(), Some(1), "{}", process.output());
     let output = process.output();
@@ -72,7 +72,7 @@ fn a_panic_ends_the_process() {
     let mut conn = Conn::open(server.addr);
     conn.send(&get_request("/panic"));
     // panic = abort: the trap ends the process, so no answer comes back.
-    assert!(conn.closed_by_server());
+    conn.expect_closed();
     let status = server.process.wait_exit(Duration::from_secs(30));
     assert!(!status.success());
     assert!(
@@ -88,7 +88,7 @@ fn a_silent_connection_is_closed_after_the_header_read_timeout() {
     let server = run(&apps().panicky); // header_read_timeout: 2 s
     let mut silent = Conn::open(server.addr);
     let started = Instant::now();
-    assert!(silent.closed_by_server());
+    silent.expect_closed();
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(1500) && waited < Duration::from_secs(15),

@@ -232,36 +232,8 @@ fn run(opts: Options, args: &[String]) -> Result<(), String> {
         return render_docs(&paths, &out);
     }
 
-    let routes: Vec<Route> = match &opts.routes {
-        None => all_routes.clone(),
-        Some(names) => {
-            for n in names {
-                if !all_routes.iter().any(|r| r.name == n) {
-                    return Err(format!("unknown route {n} (see --list)"));
-                }
-            }
-            all_routes
-                .iter()
-                .filter(|r| names.iter().any(|n| n == r.name))
-                .cloned()
-                .collect()
-        }
-    };
-    let mut selected: Vec<Def> = match &opts.servers {
-        None => all_servers.clone(),
-        Some(names) => {
-            for n in names {
-                if !all_servers.iter().any(|s| s.name == n) {
-                    return Err(format!("unknown server {n} (see --list)"));
-                }
-            }
-            all_servers
-                .iter()
-                .filter(|s| names.iter().any(|n| n == s.name))
-                .cloned()
-                .collect()
-        }
-    };
+    let routes = select(&all_routes, opts.routes.as_deref(), "route", |r| r.name)?;
+    let mut selected = select(&all_servers, opts.servers.as_deref(), "server", |s| s.name)?;
     if opts.callgrind {
         selected.retain(|s| s.callgrind);
         if selected.is_empty() {
@@ -831,4 +803,28 @@ fn render_docs(paths: &Paths, out: &Path) -> Result<(), String> {
     std::fs::write(&file, md).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     println!("docs: {}", util::display_rel(&file, &paths.repo));
     Ok(())
+}
+
+/// The items `names` asks for (all when `None`), in table order; an
+/// unknown name is an error that says which.
+fn select<T: Clone>(
+    all: &[T],
+    names: Option<&[String]>,
+    what: &str,
+    name_of: impl Fn(&T) -> &str,
+) -> Result<Vec<T>, String> {
+    let Some(names) = names else {
+        return Ok(all.to_vec());
+    };
+    if let Some(unknown) = names
+        .iter()
+        .find(|n| !all.iter().any(|t| name_of(t) == n.as_str()))
+    {
+        return Err(format!("unknown {what} {unknown} (see --list)"));
+    }
+    Ok(all
+        .iter()
+        .filter(|t| names.iter().any(|n| n == name_of(t)))
+        .cloned()
+        .collect())
 }

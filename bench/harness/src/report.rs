@@ -37,6 +37,15 @@ fn mib(kib: f64) -> String {
 }
 
 /// The servers of a group that appear in a result file, in the harness's order.
+/// Each group with its servers that `results` has, groups without any left
+/// out.
+fn groups_measured(results: &Value) -> impl Iterator<Item = (Group, Vec<servers::Def>)> + '_ {
+    Group::all()
+        .into_iter()
+        .map(|group| (group, group_servers(results, group)))
+        .filter(|(_, servers)| !servers.is_empty())
+}
+
 fn group_servers(results: &Value, group: Group) -> Vec<servers::Def> {
     servers::all()
         .into_iter()
@@ -302,11 +311,7 @@ fn targets(load: Option<&Value>, cg: Option<&Value>) -> String {
 
 /// The terminal summary of a load run.
 pub fn print_load(load: &Value) {
-    for group in Group::all() {
-        let servers = group_servers(load, group);
-        if servers.is_empty() {
-            continue;
-        }
+    for (group, servers) in groups_measured(load) {
         let base = servers
             .iter()
             .find(|d| d.baseline)
@@ -411,11 +416,7 @@ pub fn svg(load: &Value) -> String {
     let mut body = String::new();
     let mut y = 40.0;
     let rs = routes(load);
-    for group in Group::all() {
-        let servers = group_servers(load, group);
-        if servers.is_empty() {
-            continue;
-        }
+    for (group, servers) in groups_measured(load) {
         let max = rs
             .iter()
             .flat_map(|r| {

@@ -226,13 +226,12 @@ fn cargo_artifacts(dir: &Path, args: &[&str]) -> Result<HashMap<String, PathBuf>
     Ok(found)
 }
 
+/// The wasmtime `cargo mocket setup` finds (or installs): the one the
+/// README's commands run.
 fn wasmtime() -> Option<PathBuf> {
-    if util::have("wasmtime") {
-        return Some("wasmtime".into());
-    }
-    let home = std::env::var_os("HOME")?;
-    let p = Path::new(&home).join(".cargo/bin/wasmtime");
-    p.exists().then_some(p)
+    mocket_testkit::tools::try_wasmtime()
+        .map_err(|e| eprintln!("bench: the WASI servers are left out: {e}"))
+        .ok()
 }
 
 /// Compiles a component ahead of time (`wasmtime compile`), so that the
@@ -258,31 +257,15 @@ fn precompile(wasmtime: &Path, wasm: &Path) -> (PathBuf, bool) {
 }
 
 fn serve_component(wasmtime: &Path, wasm: &Path, reuse: bool) -> Launch {
-    let (file, pre) = precompile(wasmtime, wasm);
-    let mut args = vec![
-        "serve".to_owned(),
-        "-S".into(),
-        "cli".into(),
-        "--addr".into(),
-        "127.0.0.1:{port}".into(),
-    ];
+    let mut args = vec!["serve", "-S", "cli", "--addr", "127.0.0.1:{port}"];
     if reuse {
-        args.extend(["--max-instance-reuse-count".into(), WASI_REUSE.into()]);
+        args.extend(["--max-instance-reuse-count", WASI_REUSE]);
     }
-    if pre {
-        args.push("--allow-precompiled".into());
-    }
-    args.push(file.display().to_string());
-    Launch {
-        program: wasmtime.to_owned(),
-        args,
-        cwd: None,
-    }
+    wasmtime_launch(wasmtime, wasm, &args)
 }
 
 fn run_component(wasmtime: &Path, wasm: &Path) -> Launch {
-    let (file, pre) = precompile(wasmtime, wasm);
-    let mut args: Vec<String> = [
+    let args = [
         "run",
         "-S",
         "http",
@@ -292,10 +275,14 @@ fn run_component(wasmtime: &Path, wasm: &Path) -> Launch {
         "tcp",
         "--env",
         "PORT={port}",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ];
+    wasmtime_launch(wasmtime, wasm, &args)
+}
+
+/// `wasmtime <args> <component>`, precompiled when wasmtime can.
+fn wasmtime_launch(wasmtime: &Path, wasm: &Path, args: &[&str]) -> Launch {
+    let (file, pre) = precompile(wasmtime, wasm);
+    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     if pre {
         args.push("--allow-precompiled".into());
     }

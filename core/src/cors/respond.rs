@@ -149,30 +149,20 @@ impl Cors {
         if self.credentials {
             headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
         }
-        match &self.methods {
-            Allow::List(Some(methods)) => {
-                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, methods.clone());
-            }
-            Allow::List(None) => {}
-            Allow::Mirror => {
-                vary::add(headers, "Access-Control-Request-Method");
-                if let Some(method) = req.get(ACCESS_CONTROL_REQUEST_METHOD) {
-                    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, method.clone());
-                }
-            }
-        }
-        match &self.headers {
-            Allow::List(Some(names)) => {
-                headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names.clone());
-            }
-            Allow::List(None) => {}
-            Allow::Mirror => {
-                vary::add(headers, "Access-Control-Request-Headers");
-                if let Some(names) = req.get(ACCESS_CONTROL_REQUEST_HEADERS) {
-                    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names.clone());
-                }
-            }
-        }
+        grant(
+            headers,
+            &self.methods,
+            req.get(ACCESS_CONTROL_REQUEST_METHOD),
+            ACCESS_CONTROL_ALLOW_METHODS,
+            "Access-Control-Request-Method",
+        );
+        grant(
+            headers,
+            &self.headers,
+            req.get(ACCESS_CONTROL_REQUEST_HEADERS),
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            "Access-Control-Request-Headers",
+        );
         if let Some(max_age) = &self.max_age {
             headers.insert(ACCESS_CONTROL_MAX_AGE, max_age.clone());
         }
@@ -263,5 +253,28 @@ impl std::fmt::Debug for CorsFuture {
             State::Done => "done",
         };
         f.debug_struct("CorsFuture").field("state", &state).finish()
+    }
+}
+
+/// Sets a preflight's `allow` header from the configured list, or mirrors
+/// what the preflight `asked` for (and says the answer varies with it).
+fn grant(
+    headers: &mut HeaderMap,
+    allow: &Allow,
+    asked: Option<&HeaderValue>,
+    header: HeaderName,
+    request_header: &'static str,
+) {
+    match allow {
+        Allow::List(Some(value)) => {
+            headers.insert(header, value.clone());
+        }
+        Allow::List(None) => {}
+        Allow::Mirror => {
+            vary::add(headers, request_header);
+            if let Some(value) = asked {
+                headers.insert(header, value.clone());
+            }
+        }
     }
 }
