@@ -60,7 +60,7 @@ pub use stderr::{Stderr, stderr};
 /// app.listen(":3000");
 /// ```
 #[cfg(feature = "static-files")]
-pub type ServeDir = mocket_core::static_files::ServeDir<serve::HostFs>;
+pub type ServeDir = static_files::ServeDir<serve::HostFs>;
 
 /// The names most apps need: `use mocket::prelude::*;`.
 pub mod prelude {

@@ -8,7 +8,7 @@ use mocket::http::{Request, StatusCode};
 use mocket::{Body, Mocket, Response};
 
 fn text(res: Response) -> String {
-    block_on(res.into_body().to_text()).unwrap()
+    block_on(res.into_body().to_text()).expect("a text body")
 }
 
 fn get(app: &Mocket, uri: &str) -> Response {
@@ -20,7 +20,7 @@ fn post(app: &Mocket, uri: &str, content_type: Option<&str>, body: impl Into<Bod
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }
-    block_on(app.request(req.body(body.into()).unwrap()))
+    block_on(app.request(req.body(body.into()).expect("a valid request")))
 }
 
 #[test]

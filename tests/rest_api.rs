@@ -17,13 +17,13 @@ fn send(app: &Mocket, method: &str, uri: &str, body: Option<Value>) -> (StatusCo
         }
         None => Body::empty(),
     };
-    let res = block_on(app.request(req.body(body).unwrap()));
+    let res = block_on(app.request(req.body(body).expect("a valid request")));
     let status = res.status();
-    let text = block_on(res.into_body().to_text()).unwrap();
+    let text = block_on(res.into_body().to_text()).expect("a text body");
     let value = if text.is_empty() {
         Value::Null
     } else {
-        serde_json::from_str(&text).unwrap()
+        serde_json::from_str(&text).expect("a JSON body")
     };
     (status, value)
 }

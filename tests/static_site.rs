@@ -14,7 +14,7 @@ const BOUNDARY: &str = "XyZ";
 fn send(app: &Mocket, req: Request<Body>) -> (StatusCode, mocket::http::HeaderMap, String) {
     let res = block_on(app.request(req));
     let (parts, body) = res.into_parts();
-    let bytes = block_on(body.to_bytes()).unwrap();
+    let bytes = block_on(body.to_bytes()).expect("a body");
     (
         parts.status,
         parts.headers,
@@ -29,7 +29,7 @@ fn upload(app: &Mocket, body: impl Into<Vec<u8>>) -> (StatusCode, String) {
             format!("multipart/form-data; boundary={BOUNDARY}"),
         )
         .body(Body::from(body.into()))
-        .unwrap();
+        .expect("a valid request");
     let (status, _, text) = send(app, req);
     (status, text)
 }

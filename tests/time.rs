@@ -4,7 +4,7 @@
 
 use mocket::time::{Duration, Instant, interval, sleep, sleep_until};
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
+fn block_on<F: Future>(f: F) -> F::Output {
     futures_executor::block_on(f)
 }
 

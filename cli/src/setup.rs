@@ -73,7 +73,7 @@ fn check(tools: &[Tool], places: &Places) -> ExitCode {
                 println!("{target}: missing; would run rustup target add {target}");
             }
             None => {
-                println!("{target}: unknown (no rustup on PATH; cargo will say if it is missing)")
+                println!("{target}: unknown (no rustup on PATH; cargo will say if it is missing)");
             }
         }
     }

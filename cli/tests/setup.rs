@@ -211,7 +211,9 @@ fn check_reports_what_is_missing_and_installs_nothing() {
 #[test]
 fn each_place_is_searched_and_named() {
     let bindgen = locked_bindgen();
-    let places: [(&str, &str, &[(&str, &str)]); 4] = [
+    // (the folder under the sandbox, how setup names it, extra variables)
+    type Place<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let places: [Place<'_>; 4] = [
         ("bin", "PATH", &[]),
         ("install-root/bin", "$CARGO_INSTALL_ROOT/bin", &[]),
         ("cargo-home/bin", "$CARGO_HOME/bin", &[]),

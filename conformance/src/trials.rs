@@ -73,7 +73,11 @@ pub fn trials(suites: Vec<Suite>) -> ExitCode {
         let name = format!("{}::process", suite.0.name);
         trials.push(Trial::test(name, move || {
             let report = suite.1.get_or_init(|| (suite.0.run)());
-            println!("{report}");
+            // The whole report, skips and reasons included, in the test's output.
+            #[allow(clippy::print_stdout)]
+            {
+                println!("{report}");
+            }
             process_outcome(report)
         }));
     }

@@ -113,7 +113,8 @@ impl Body {
         }
         // A `Body` given as a stream is taken as it is, not boxed again.
         let mut slot = Some(body);
-        if let Some(body) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Body>>() {
+        let any: &mut dyn std::any::Any = &mut slot;
+        if let Some(body) = any.downcast_mut::<Option<Body>>() {
             return body.take().unwrap_or_default();
         }
         let Some(body) = slot else {

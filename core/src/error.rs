@@ -287,7 +287,7 @@ fn merge_each(headers: &mut HeaderMap, extra: &mut HeaderMap) {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.inner.status, self.message())?;
-        let mut cause = self.source().map(|e| e as &dyn std::error::Error);
+        let mut cause = self.source().map(|e| -> &dyn std::error::Error { e });
         while let Some(e) = cause {
             write!(f, ": {e}")?;
             cause = e.source();

@@ -52,10 +52,10 @@ impl<F: Future + 'static> hyper::rt::Executor<F> for LocalExec {
 
 pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Protocols>) {
     let _ = stream.set_nodelay(true);
-    let is_h2 = match tokio::time::timeout(protocols.head_timeout, sniff_h2(&stream)).await {
-        Ok(Ok(Some(is_h2))) => is_h2,
-        // Closed before sending anything, failed, or silent for too long.
-        _ => return,
+    // Closed before sending anything, failed, or silent for too long: done.
+    let Ok(Ok(Some(is_h2))) = tokio::time::timeout(protocols.head_timeout, sniff_h2(&stream)).await
+    else {
+        return;
     };
     let svc = MocketService::new(service);
     let io = TokioIo::new(stream);

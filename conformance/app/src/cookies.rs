@@ -100,7 +100,7 @@ fn host(app: &mut Mocket) {
     // year the cookie expires.
     app.get("/cookies/permanent", |_req| async {
         let cookie = Cookie::build(("remember", "1")).permanent().build();
-        let year = cookie.expires_datetime().map(|t| t.year()).unwrap_or(0);
+        let year = cookie.expires_datetime().map_or(0, OffsetDateTime::year);
         (CookieJar::new().add(cookie), year.to_string())
     });
     // Two generated keys: each verifies its own signature only.

@@ -63,7 +63,7 @@ fn check(cookie: &Cookie<'_>) -> Result<(), String> {
 }
 
 fn control_free(what: &str, text: &str) -> Result<(), String> {
-    match text.chars().find(|c| c.is_ascii_control()) {
+    match text.chars().find(char::is_ascii_control) {
         Some(c) => Err(format!(
             "the {what} contains the control character U+{:04X}, which could split the header",
             u32::from(c)

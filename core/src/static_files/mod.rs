@@ -76,7 +76,7 @@ pub struct ServeDir<F> {
 impl<F> ServeDir<F>
 where
     F: StaticFs + TryFrom<PathBuf>,
-    F::Error: std::fmt::Display,
+    F::Error: fmt::Display,
 {
     /// Serves the folder at `root` (relative to the working directory)
     /// with the backend's file access. Through the `mocket` crate this is

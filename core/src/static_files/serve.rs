@@ -276,7 +276,7 @@ impl<F: StaticFs> Mounted<F> {
                 Ok(Entry::Dir) => {}
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    tracing::debug!(path = sibling.as_str(), error = %e, "precompressed sibling skipped")
+                    tracing::debug!(path = sibling.as_str(), error = %e, "precompressed sibling skipped");
                 }
             }
         }

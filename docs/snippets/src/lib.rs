@@ -61,4 +61,8 @@ pub mod support {
     pub use {wasm_bindgen::prelude::*, wasm_bindgen_futures::JsFuture};
 }
 
-include!(concat!(env!("OUT_DIR"), "/snippets.rs"));
+// The testing snippets `unwrap` as tests do (and as axum's guide does).
+#[allow(clippy::unwrap_used)]
+mod snippets {
+    include!(concat!(env!("OUT_DIR"), "/snippets.rs"));
+}
