@@ -125,7 +125,9 @@ impl Server {
             .service
             .options()
             .workers
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+            })
             .max(1);
         self.listener
             .set_nonblocking(true)

@@ -62,7 +62,9 @@ impl Future for Sleep {
                     return Poll::Ready(());
                 }
                 let shared = shared.get_or_insert_with(|| start_thread(*deadline));
-                let mut state = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut state = shared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 if state.done {
                     return Poll::Ready(());
                 }
@@ -81,7 +83,9 @@ fn start_thread(deadline: Instant) -> Arc<Mutex<Shared>> {
         .spawn(move || {
             std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
             let waker = {
-                let mut state = theirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut state = theirs
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 state.done = true;
                 state.waker.take()
             };
@@ -91,7 +95,10 @@ fn start_thread(deadline: Instant) -> Arc<Mutex<Shared>> {
         });
     if spawned.is_err() {
         // No thread to wait with: finish rather than hang forever.
-        shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).done = true;
+        shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .done = true;
     }
     shared
 }

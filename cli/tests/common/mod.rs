@@ -48,7 +48,9 @@ pub(crate) fn build_node_app(key: &str, cwd: &str, args: &[&str]) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let built = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
     // One build at a time: cargo would serialize them anyway.
-    let mut built = built.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut built = built
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(dir) = built.get(key) {
         return dir.clone();
     }
