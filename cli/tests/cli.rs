@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Server, cargo_mocket, run_to_end, workspace_root};
+use common::{Server, cargo_mocket, mocket_example, run_to_end, workspace_root};
 
 /// Runs the CLI in the workspace root; returns (exit code, stdout, stderr).
 fn cli(args: &[&str]) -> (Option<i32>, String, String) {
@@ -137,17 +137,8 @@ fn help_lists_the_subcommands() {
 
 #[test]
 fn the_native_backend_runs_the_example_too() {
-    let mut cmd = cargo_mocket();
-    cmd.current_dir(workspace_root())
-        .args([
-            "run",
-            "--backend",
-            "native",
-            "--debug",
-            "--example",
-            "bench",
-        ])
-        .env("PORT", "0");
+    let mut cmd = mocket_example("run", "native", "bench");
+    cmd.env("PORT", "0");
     let mut server = Server::listening(&mut cmd, std::time::Duration::from_secs(600));
     assert_eq!(server.get("/plaintext").text(), "Hello, World!");
     server.signal("TERM");

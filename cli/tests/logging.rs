@@ -6,25 +6,13 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{BUILD_TIMEOUT, Server, build_node_app, cargo_mocket, workspace_root};
+use common::{BUILD_TIMEOUT, Server, build_node_app, mocket_example};
 
 /// `cargo mocket run --debug --backend <backend> --example rest_api` on a
 /// free port.
 fn run_rest_api(backend: &str) -> Server {
-    let mut cmd: Command = cargo_mocket();
-    cmd.current_dir(workspace_root())
-        .args([
-            "run",
-            "--debug",
-            "--backend",
-            backend,
-            "--example",
-            "rest_api",
-        ])
-        .env("PORT", "0")
-        .env_remove("RUST_LOG");
+    let mut cmd = mocket_example("run", backend, "rest_api");
+    cmd.env("PORT", "0").env_remove("RUST_LOG");
     Server::listening(&mut cmd, BUILD_TIMEOUT)
 }
 

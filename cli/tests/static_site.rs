@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{BUILD_TIMEOUT, Server, build_node_app, cargo_mocket, run_to_end, workspace_root};
+use common::{BUILD_TIMEOUT, Server, build_node_app, mocket_example, run_to_end, workspace_root};
 
 const SITE: &str = "examples/static_site/public";
 
@@ -27,18 +27,8 @@ fn built_for_wasi() {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
         let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("static-site-wasi");
-        let mut cmd = cargo_mocket();
-        cmd.current_dir(workspace_root())
-            .args([
-                "build",
-                "--backend",
-                "wasi",
-                "--debug",
-                "--example",
-                "static_site",
-                "--out",
-            ])
-            .arg(&out);
+        let mut cmd = mocket_example("build", "wasi", "static_site");
+        cmd.arg("--out").arg(&out);
         let built = cmd.output().expect("cargo-mocket runs");
         assert!(
             built.status.success(),
@@ -53,18 +43,8 @@ fn built_for_wasi() {
 fn run_site(backend: &str, extra: &[&str]) -> (Command, u16) {
     built_for_wasi();
     let port = free_port();
-    let mut cmd = cargo_mocket();
-    cmd.current_dir(workspace_root())
-        .args([
-            "run",
-            "--debug",
-            "--backend",
-            backend,
-            "--example",
-            "static_site",
-        ])
-        .args(extra)
-        .env("PORT", port.to_string());
+    let mut cmd = mocket_example("run", backend, "static_site");
+    cmd.args(extra).env("PORT", port.to_string());
     (cmd, port)
 }
 

@@ -55,11 +55,7 @@ fn run_on_wasi_serves_the_example_under_wasmtime_serve() {
     let mut server = run_bench("wasi");
     assert_serves_bench(&server);
     // Several requests on one connection (each on a fresh instance).
-    let mut conn = server.conn();
-    for _ in 0..3 {
-        conn.send(&common::get("/echo/moonbit"));
-        assert_eq!(conn.response().text(), "moonbit");
-    }
+    let conn = assert_keeps_alive(&server, "/echo/moonbit", "moonbit");
     // wasmtime serve waits for open connections to close before it exits.
     drop(conn);
     // wasmtime's own line became the Listening line on stdout.
@@ -93,14 +89,21 @@ fn run_on_wasi_with_reuse_keeps_serving() {
 fn run_on_wasi_sockets_serves_the_example_under_wasmtime_run() {
     let mut server = run_bench("wasi-sockets");
     assert_serves_bench(&server);
-    let mut conn = server.conn();
-    for _ in 0..3 {
-        conn.send(&common::get("/plaintext"));
-        assert_eq!(conn.response().text(), "Hello, World!");
-    }
+    let _conn = assert_keeps_alive(&server, "/plaintext", "Hello, World!");
     // WASI 0.2 has no signals: SIGTERM ends the process (not with 0).
     server.signal("TERM");
     server.wait_exit();
+}
+
+/// Three requests on one connection, each answered `want`; the connection
+/// is returned still open.
+fn assert_keeps_alive(server: &Server, path: &str, want: &str) -> common::Conn {
+    let mut conn = server.conn();
+    for _ in 0..3 {
+        conn.send(&common::get(path));
+        assert_eq!(conn.response().text(), want, "{path}");
+    }
+    conn
 }
 
 /// `cargo mocket build --backend <backend> --debug --example bench --out

@@ -89,32 +89,42 @@ const GRANT_PUBLIC: [&str; 2] = ["--dir", "public"];
 /// reaches a readable file, and only the backend's own check refuses it.
 const GRANT_APP_FOLDER: [&str; 2] = ["--dir", "."];
 
+/// One mode: `cargo mocket run --backend <backend> <args>`, stopped as
+/// `stop` says.
+fn mode(
+    name: &'static str,
+    backend: Backend,
+    (cli_backend, args): (&'static str, &'static [&'static str]),
+    stop: Stop,
+) -> Suite {
+    Suite::new(name, backend, move || {
+        run_against_with(backend, run(cli_backend, args), stop)
+    })
+}
+
 fn main() -> ExitCode {
+    let interrupt = Stop::Interrupt(SERVE_STOPS_ON_SIGINT);
     trials(vec![
-        Suite::new("wasi_http", Backend::WASI_HTTP, || {
-            let serve = run("wasi", &GRANT_PUBLIC);
-            run_against_with(
-                Backend::WASI_HTTP,
-                serve,
-                Stop::Interrupt(SERVE_STOPS_ON_SIGINT),
-            )
-        }),
-        Suite::new("wasi_http_reuse", Backend::WASI_HTTP_REUSE, || {
-            let args = ["--reuse", "100000", GRANT_PUBLIC[0], GRANT_PUBLIC[1]];
-            let serve = run("wasi", &args);
-            run_against_with(
-                Backend::WASI_HTTP_REUSE,
-                serve,
-                Stop::Interrupt(SERVE_STOPS_ON_SIGINT),
-            )
-        }),
-        Suite::new("wasi_sockets", Backend::WASI_SOCKETS, || {
-            let command = run("wasi-sockets", &GRANT_APP_FOLDER);
-            run_against_with(
-                Backend::WASI_SOCKETS,
-                command,
-                Stop::Unsupported(NO_SIGNALS),
-            )
-        }),
+        mode(
+            "wasi_http",
+            Backend::WASI_HTTP,
+            ("wasi", &GRANT_PUBLIC),
+            interrupt,
+        ),
+        mode(
+            "wasi_http_reuse",
+            Backend::WASI_HTTP_REUSE,
+            (
+                "wasi",
+                &["--reuse", "100000", GRANT_PUBLIC[0], GRANT_PUBLIC[1]],
+            ),
+            interrupt,
+        ),
+        mode(
+            "wasi_sockets",
+            Backend::WASI_SOCKETS,
+            ("wasi-sockets", &GRANT_APP_FOLDER),
+            Stop::Unsupported(NO_SIGNALS),
+        ),
     ])
 }

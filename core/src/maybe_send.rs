@@ -5,26 +5,30 @@
 //! often hold JavaScript values that are neither; requiring the bounds there
 //! would forbid them for nothing.
 
-/// `Send` on native targets, no bound on wasm.
-#[cfg(not(target_family = "wasm"))]
-pub trait MaybeSend: Send {}
-#[cfg(not(target_family = "wasm"))]
-impl<T: Send + ?Sized> MaybeSend for T {}
+/// Declares `$name`: `$bound` on native targets, no bound on wasm, with a
+/// blanket impl either way.
+macro_rules! maybe_bound {
+    ($(#[$doc:meta])* $name:ident: $bound:ident) => {
+        $(#[$doc])*
+        #[cfg(not(target_family = "wasm"))]
+        pub trait $name: $bound {}
+        #[cfg(not(target_family = "wasm"))]
+        impl<T: $bound + ?Sized> $name for T {}
 
-/// `Send` on native targets, no bound on wasm.
-#[cfg(target_family = "wasm")]
-pub trait MaybeSend {}
-#[cfg(target_family = "wasm")]
-impl<T: ?Sized> MaybeSend for T {}
+        $(#[$doc])*
+        #[cfg(target_family = "wasm")]
+        pub trait $name {}
+        #[cfg(target_family = "wasm")]
+        impl<T: ?Sized> $name for T {}
+    };
+}
 
-/// `Sync` on native targets, no bound on wasm.
-#[cfg(not(target_family = "wasm"))]
-pub trait MaybeSync: Sync {}
-#[cfg(not(target_family = "wasm"))]
-impl<T: Sync + ?Sized> MaybeSync for T {}
+maybe_bound! {
+    /// `Send` on native targets, no bound on wasm.
+    MaybeSend: Send
+}
 
-/// `Sync` on native targets, no bound on wasm.
-#[cfg(target_family = "wasm")]
-pub trait MaybeSync {}
-#[cfg(target_family = "wasm")]
-impl<T: ?Sized> MaybeSync for T {}
+maybe_bound! {
+    /// `Sync` on native targets, no bound on wasm.
+    MaybeSync: Sync
+}

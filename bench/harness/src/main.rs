@@ -277,10 +277,18 @@ fn run(opts: Options, args: &[String]) -> Result<(), String> {
             Err(format!("{failures} route(s) answered wrongly"))
         };
     }
+    let plan = Plan {
+        opts: &opts,
+        paths: &paths,
+        routes: &routes,
+        selected: &selected,
+        built: &built,
+        id: &id,
+    };
     let mut result = if opts.callgrind {
-        callgrind_run(&opts, &paths, &routes, &selected, &built, &id)?
+        callgrind_run(&plan)?
     } else {
-        load_run(&opts, &paths, &routes, &selected, &built, &id)?
+        load_run(&plan)?
     };
     result["id"] = json!(id);
     result["date"] = json!(date);
@@ -391,14 +399,27 @@ fn check_only(
     Ok(failures)
 }
 
-fn load_run(
-    opts: &Options,
-    paths: &Paths,
-    routes: &[Route],
-    selected: &[Def],
-    built: &HashMap<&str, Built>,
-    id: &str,
-) -> Result<Value, String> {
+/// What a measuring run works with: the options, the folders, the routes
+/// and servers chosen, what was built, and the run's id.
+#[derive(Clone, Copy)]
+struct Plan<'a> {
+    opts: &'a Options,
+    paths: &'a Paths,
+    routes: &'a [Route],
+    selected: &'a [Def],
+    built: &'a HashMap<&'a str, Built>,
+    id: &'a str,
+}
+
+fn load_run(plan: &Plan<'_>) -> Result<Value, String> {
+    let Plan {
+        opts,
+        paths,
+        routes,
+        selected,
+        built,
+        id,
+    } = *plan;
     let logs = paths.bench.join("target").join("logs").join(id);
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
     let mut running: Vec<(Def, Running)> = Vec::new();
@@ -606,14 +627,15 @@ fn load_run(
     }))
 }
 
-fn callgrind_run(
-    opts: &Options,
-    paths: &Paths,
-    routes: &[Route],
-    selected: &[Def],
-    built: &HashMap<&str, Built>,
-    id: &str,
-) -> Result<Value, String> {
+fn callgrind_run(plan: &Plan<'_>) -> Result<Value, String> {
+    let Plan {
+        opts,
+        paths,
+        routes,
+        selected,
+        built,
+        id,
+    } = *plan;
     let dir = paths.bench.join("target").join("callgrind").join(id);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let settings = callgrind::Settings {

@@ -41,6 +41,21 @@ pub(crate) fn cargo_mocket() -> Command {
     cmd
 }
 
+/// `cargo mocket <verb> --debug --backend <backend> --example <example>`
+/// in the workspace root (`verb` is `build` or `run`).
+pub(crate) fn mocket_example(verb: &str, backend: &str, example: &str) -> Command {
+    let mut cmd = cargo_mocket();
+    cmd.current_dir(workspace_root()).args([
+        verb,
+        "--debug",
+        "--backend",
+        backend,
+        "--example",
+        example,
+    ]);
+    cmd
+}
+
 /// Builds an app once per test process (tests run in parallel threads and
 /// share it): `cargo mocket build --backend node <args> --out <dir>` run in
 /// `cwd`, relative to the workspace root.

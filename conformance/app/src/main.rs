@@ -43,18 +43,23 @@ fn build() -> Mocket {
             Json(serde_json::json!({ "error": err.message() })),
         )
     });
-    middleware::register(&mut app);
-    routing::register(&mut app);
-    responses::register(&mut app);
-    bodies::register(&mut app);
-    failures::register(&mut app);
-    state::register(&mut app);
-    cookies::register(&mut app);
-    forms::register(&mut app);
-    multipart::register(&mut app);
-    cors::register(&mut app);
-    compression::register(&mut app);
-    static_files::register(&mut app);
-    contract::register(&mut app);
+    let concerns: [fn(&mut Mocket); 13] = [
+        middleware::register,
+        routing::register,
+        responses::register,
+        bodies::register,
+        failures::register,
+        state::register,
+        cookies::register,
+        forms::register,
+        multipart::register,
+        cors::register,
+        compression::register,
+        static_files::register,
+        contract::register,
+    ];
+    for register in concerns {
+        register(&mut app);
+    }
     app
 }
