@@ -5,29 +5,22 @@
 #![cfg(all(unix, not(target_family = "wasm")))]
 
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use mocket_testkit::http1::IO_TIMEOUT;
 use mocket_testkit::process::{EXIT_TIMEOUT, Process, Server};
+use mocket_testkit::workspace;
 
 /// Builds the example once per test binary, so that the `cargo run`s below
 /// only start it and their stderr holds nothing but the program's own.
 fn build_once() {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let out = Command::new(env!("CARGO"))
-            .args(["build", "-q", "--example", "bench"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdin(Stdio::null())
-            .output()
-            .expect("run cargo build");
-        assert!(
-            out.status.success(),
-            "building the bench example failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let built =
+            workspace::run_cargo(&["build", "-q", "--example", "bench"], &workspace::root());
+        built.unwrap_or_else(|e| panic!("building the bench example failed: {e}"));
     });
 }
 

@@ -15,32 +15,43 @@ fn invalid(pattern: &str) -> String {
     }
 }
 
+/// Inserts `first` (value 1), then `second` (value 2), which must be
+/// refused; returns the router and the error.
+fn refused_second(first: &str, second: &str) -> (Router<i32>, InsertError) {
+    let mut router = Router::new();
+    router.insert(first, 1).expect("first");
+    let err = router.insert(second, 2).expect_err(second);
+    (router, err)
+}
+
+/// Inserts every pattern of every group, in order, into one router; a
+/// refusal names the group.
+fn insert_groups(groups: &[(&str, &[&'static str])]) -> Router<&'static str> {
+    let mut router = Router::new();
+    for (group, patterns) in groups {
+        for &pattern in *patterns {
+            router
+                .insert(pattern, pattern)
+                .unwrap_or_else(|e| panic!("{group}: {pattern}: {e}"));
+        }
+    }
+    router
+}
+
 #[test]
 fn every_segment_kind_is_accepted() {
-    let mut router = Router::new();
-    for pattern in [
-        "/",
-        "//",
-        "/a",
-        "/a/",
-        "/a/b",
-        "/:id",
-        "/a/:id_2",
-        "/*",
-        "/s/*name",
-        "/**",
-        "/g/**rest",
-        "/a/**/b",
-        "/**x/:y/*z/w",
-        "/v1/books:search",
-        "/caf%C3%A9",
-        "/日本",
-        "/x/:A_b9",
-    ] {
-        router
-            .insert(pattern, pattern)
-            .unwrap_or_else(|e| panic!("{pattern}: {e}"));
-    }
+    let router = insert_groups(&[
+        ("static", &["/", "//", "/a", "/a/", "/a/b"]),
+        ("param", &["/:id", "/a/:id_2"]),
+        ("star", &["/*", "/s/*name"]),
+        ("glob", &["/**", "/g/**rest", "/a/**/b"]),
+        ("every kind at once", &["/**x/:y/*z/w"]),
+        (
+            "`:`, `%` and non-ASCII in static text",
+            &["/v1/books:search", "/caf%C3%A9", "/日本"],
+        ),
+        ("mixed-case param name", &["/x/:A_b9"]),
+    ]);
     assert_eq!(router.len(), 17);
     assert!(!router.is_empty());
 }
@@ -77,9 +88,7 @@ fn entry_inserts_default_then_returns_existing() {
 
 #[test]
 fn duplicate() {
-    let mut router = Router::new();
-    router.insert("/a/:x/**", 1).expect("first");
-    let err = router.insert("/a/:x/**", 2).expect_err("duplicate");
+    let (router, err) = refused_second("/a/:x/**", "/a/:x/**");
     assert_eq!(
         err,
         InsertError::Duplicate {
@@ -100,9 +109,7 @@ fn duplicate() {
 
 #[test]
 fn conflict_same_shape_different_names() {
-    let mut router = Router::new();
-    router.insert("/a/:x", 1).expect("first");
-    let err = router.insert("/a/:y", 2).expect_err("conflict");
+    let (mut router, err) = refused_second("/a/:x", "/a/:y");
     assert_eq!(
         err,
         InsertError::Conflict {
@@ -125,7 +132,8 @@ fn conflict_same_shape_different_names() {
             Err(InsertError::Conflict {
                 pattern: new.into(),
                 existing: existing.into()
-            })
+            }),
+            "{new:?} after {existing:?}"
         );
     }
     assert_eq!(router.len(), 4);
@@ -134,19 +142,17 @@ fn conflict_same_shape_different_names() {
 
 #[test]
 fn different_shapes_do_not_conflict() {
-    let mut router = Router::new();
-    for pattern in [
-        "/a/:x",
-        "/a/*x",
-        "/a/**x",
-        "/a/b",
-        "/users/:id",
-        "/users/:user_id/posts",
-        "/a/:x/",
-        "/:x/a",
-    ] {
-        router.insert(pattern, ()).unwrap_or_else(|e| panic!("{e}"));
-    }
+    let router = insert_groups(&[
+        (
+            "each kind in one place",
+            &["/a/:x", "/a/*x", "/a/**x", "/a/b"],
+        ),
+        (
+            "other names at other lengths",
+            &["/users/:id", "/users/:user_id/posts"],
+        ),
+        ("a trailing slash, another position", &["/a/:x/", "/:x/a"]),
+    ]);
     assert_eq!(router.len(), 8);
 }
 

@@ -33,81 +33,113 @@ fn candidates(router: &Router<&'static str>, path: &str) -> Vec<&'static str> {
     seen
 }
 
+/// Each path's best match, checked with `patterns` registered in both
+/// orders; a failure names the path and the order.
+fn check_best(patterns: &[&'static str], rows: &[(&str, &str)]) {
+    for (order, r) in ["given", "reversed"].into_iter().zip(both_orders(patterns)) {
+        for (path, want) in rows {
+            assert_eq!(best(&r, path), Some(*want), "{path:?}, {order} order");
+        }
+    }
+}
+
+/// The params of `path`'s best match, in order, for both registration
+/// orders of `patterns`.
+fn check_params(patterns: &[&'static str], path: &str, want: &[(&str, &str)], why: &str) {
+    for (order, r) in ["given", "reversed"].into_iter().zip(both_orders(patterns)) {
+        let m = r
+            .at(path)
+            .unwrap_or_else(|| panic!("{path:?}: no match, {order} order"));
+        let got: Vec<_> = m.params.iter().collect();
+        assert_eq!(got, want, "{path:?}, {order} order: {why}");
+    }
+}
+
 #[test]
 fn static_beats_param_in_either_order() {
-    for r in both_orders(&["/users/:id", "/users/me"]) {
-        assert_eq!(best(&r, "/users/me"), Some("/users/me"));
-        assert_eq!(best(&r, "/users/you"), Some("/users/:id"));
-    }
+    check_best(
+        &["/users/:id", "/users/me"],
+        &[("/users/me", "/users/me"), ("/users/you", "/users/:id")],
+    );
 }
 
 #[test]
 fn param_beats_star_beats_glob() {
-    for r in both_orders(&["/x/**", "/x/*", "/x/:p", "/x/s"]) {
-        assert_eq!(best(&r, "/x/s"), Some("/x/s"));
-        assert_eq!(best(&r, "/x/t"), Some("/x/:p"));
-        assert_eq!(best(&r, "/x/t/u"), Some("/x/**"));
-        assert_eq!(best(&r, "/x"), Some("/x/**"));
-    }
-    for r in both_orders(&["/y/**", "/y/*"]) {
-        assert_eq!(best(&r, "/y/t"), Some("/y/*"));
-    }
+    check_best(
+        &["/x/**", "/x/*", "/x/:p", "/x/s"],
+        &[
+            ("/x/s", "/x/s"),
+            ("/x/t", "/x/:p"),
+            ("/x/t/u", "/x/**"),
+            ("/x", "/x/**"),
+        ],
+    );
+    check_best(&["/y/**", "/y/*"], &[("/y/t", "/y/*")]);
 }
 
 #[test]
 fn backtracks_from_static_into_param() {
-    for r in both_orders(&["/users/me/settings", "/users/:id/profile"]) {
-        assert_eq!(best(&r, "/users/me/settings"), Some("/users/me/settings"));
-        assert_eq!(best(&r, "/users/me/profile"), Some("/users/:id/profile"));
-        let m = r.at("/users/me/profile").expect("match");
-        assert_eq!(
-            m.params.get("id"),
-            Some("me"),
-            "values pushed on the failed branch are undone"
-        );
-    }
+    let patterns = ["/users/me/settings", "/users/:id/profile"];
+    check_best(
+        &patterns,
+        &[
+            ("/users/me/settings", "/users/me/settings"),
+            ("/users/me/profile", "/users/:id/profile"),
+        ],
+    );
+    check_params(
+        &patterns,
+        "/users/me/profile",
+        &[("id", "me")],
+        "values pushed on the failed branch are undone",
+    );
 }
 
 #[test]
 fn backtracks_through_every_kind() {
-    for r in both_orders(&["/a/b/c", "/a/:x/d", "/a/*y/e", "/a/**z/f"]) {
-        assert_eq!(best(&r, "/a/b/c"), Some("/a/b/c"));
-        assert_eq!(best(&r, "/a/b/d"), Some("/a/:x/d"));
-        assert_eq!(best(&r, "/a/b/e"), Some("/a/*y/e"));
-        assert_eq!(best(&r, "/a/b/f"), Some("/a/**z/f"));
+    let patterns = ["/a/b/c", "/a/:x/d", "/a/*y/e", "/a/**z/f"];
+    check_best(
+        &patterns,
+        &[
+            ("/a/b/c", "/a/b/c"),
+            ("/a/b/d", "/a/:x/d"),
+            ("/a/b/e", "/a/*y/e"),
+            ("/a/b/f", "/a/**z/f"),
+        ],
+    );
+    for r in both_orders(&patterns) {
         assert_eq!(best(&r, "/a/b/g"), None);
-        let m = r.at("/a/b/f").expect("match");
-        assert_eq!(m.params.iter().collect::<Vec<_>>(), [("z", "b")]);
     }
+    check_params(&patterns, "/a/b/f", &[("z", "b")], "`**z` took one segment");
 }
 
 #[test]
 fn route_beats_glob_taking_zero_segments() {
-    for r in both_orders(&["/wild/**", "/wild"]) {
-        assert_eq!(best(&r, "/wild"), Some("/wild"));
-        assert_eq!(best(&r, "/wild/"), Some("/wild/**"));
-    }
-    for r in both_orders(&["/wild/**", "/wild/"]) {
-        assert_eq!(
-            best(&r, "/wild/"),
-            Some("/wild/"),
-            "static empty segment beats `**`"
-        );
-    }
+    check_best(
+        &["/wild/**", "/wild"],
+        &[("/wild", "/wild"), ("/wild/", "/wild/**")],
+    );
+    // A static empty segment beats `**`.
+    check_best(&["/wild/**", "/wild/"], &[("/wild/", "/wild/")]);
 }
 
 #[test]
 fn glob_prefers_the_shortest_split() {
-    for r in both_orders(&["/files/**", "/files/**/edit", "/files/**p/:name"]) {
-        assert_eq!(best(&r, "/files/a/edit"), Some("/files/**/edit"));
-        assert_eq!(best(&r, "/files/a/b"), Some("/files/**p/:name"));
-        assert_eq!(best(&r, "/files/a/b/"), Some("/files/**"));
-        let m = r.at("/files/a/b/c").expect("match");
-        assert_eq!(
-            (m.params.get("p"), m.params.get("name")),
-            (Some("a/b"), Some("c"))
-        );
-    }
+    let patterns = ["/files/**", "/files/**/edit", "/files/**p/:name"];
+    check_best(
+        &patterns,
+        &[
+            ("/files/a/edit", "/files/**/edit"),
+            ("/files/a/b", "/files/**p/:name"),
+            ("/files/a/b/", "/files/**"),
+        ],
+    );
+    check_params(
+        &patterns,
+        "/files/a/b/c",
+        &[("p", "a/b"), ("name", "c")],
+        "`:name` takes the last segment",
+    );
 }
 
 #[test]

@@ -274,6 +274,30 @@ fn parse_addr(text: &str) -> Option<SocketAddr> {
         .or_else(|| text.to_socket_addrs().ok()?.next())
 }
 
+/// Runs `cmd` to its end (stdin empty): its stdout, or an error naming
+/// the command and its status, with both outputs.
+pub fn try_output(cmd: &mut Command) -> Result<String, String> {
+    let shown = format!("{cmd:?}");
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    Err(format!(
+        "{shown} failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ))
+}
+
+/// [`try_output`], failing the test.
+pub fn output(cmd: &mut Command) -> String {
+    try_output(cmd).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A server process and the address it printed.
 pub struct Server {
     /// The process.

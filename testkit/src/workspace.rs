@@ -36,25 +36,10 @@ pub fn target_args() -> [String; 2] {
     ["--target-dir".into(), target_dir().display().to_string()]
 }
 
-/// Runs `cargo <args>` in `dir`; on failure the error carries cargo's
-/// output.
+/// Runs `cargo <args>` in `dir`: its stdout, or an error that carries
+/// cargo's output.
 pub fn run_cargo(args: &[&str], dir: &Path) -> Result<String, String> {
-    let out = cargo()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .map_err(|e| format!("cannot run cargo {}: {e}", args.join(" ")))?;
-    if out.status.success() {
-        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
-    }
-    Err(format!(
-        "`cargo {}` in {} failed ({}):\n{}{}",
-        args.join(" "),
-        dir.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    ))
+    crate::process::try_output(cargo().args(args).current_dir(dir))
 }
 
 /// The path of the artifact whose file name is `name` in cargo's

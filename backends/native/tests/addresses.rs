@@ -6,7 +6,7 @@ mod common;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpListener};
 
-use common::{get, send_raw, status_of, test_app};
+use common::{assert_serving, get, raw_status, test_app};
 use mocket_core::ListenError;
 use mocket_core::Mocket;
 use mocket_native::Server;
@@ -19,9 +19,8 @@ fn bind_and_serve(addr: &str, ip: IpAddr) {
     assert_ne!(bound.port(), 0, "{addr:?}: port 0 must pick a free port");
     let handle = server.spawn().expect("spawn");
     assert_eq!(handle.local_addr(), bound);
-    let raw = send_raw(bound, &get("/echo/bound"));
-    assert_eq!(status_of(&raw), 200, "{addr:?}: {raw}");
-    assert!(raw.ends_with("bound"), "{raw}");
+    let raw = raw_status(bound, &get("/echo/bound"), 200);
+    assert!(raw.ends_with("bound"), "{addr:?}: {raw}");
     handle.shutdown().expect("shutdown");
 }
 
@@ -44,8 +43,7 @@ fn all_interfaces_form() {
     assert!(server.local_addr().ip().is_unspecified());
     let handle = server.spawn().expect("spawn");
     let loopback = (Ipv4Addr::LOCALHOST, handle.local_addr().port()).into();
-    let raw = send_raw(loopback, &get("/"));
-    assert_eq!(status_of(&raw), 200, "{raw}");
+    assert_serving(loopback);
     handle.shutdown().expect("shutdown");
 }
 
@@ -125,11 +123,19 @@ fn unassignable_address_is_a_bind_error() {
     );
 }
 
+/// An app with `method path` registered twice, answering `bodies`: a
+/// setup error.
+fn app_with_route_twice(method: &'static str, path: &str, bodies: [&'static str; 2]) -> Mocket {
+    let mut app = Mocket::new();
+    for body in bodies {
+        app.on(method, path, move |_req| async move { body });
+    }
+    app
+}
+
 #[test]
 fn setup_errors_name_the_route() {
-    let mut app = Mocket::new();
-    app.get("/users/:id", |_req| async { "a" });
-    app.get("/users/:id", |_req| async { "b" });
+    let app = app_with_route_twice("GET", "/users/:id", ["a", "b"]);
     let err = Server::bind(app, "127.0.0.1:0").expect_err("a route is registered twice");
     match &err {
         ListenError::Setup(setup) => assert_eq!(setup.problems().len(), 1, "{setup}"),
@@ -142,9 +148,7 @@ fn setup_errors_name_the_route() {
 
 #[test]
 fn setup_errors_win_over_a_bad_address() {
-    let mut app = Mocket::new();
-    app.post("/a", |_req| async { "1" });
-    app.post("/a", |_req| async { "2" });
+    let app = app_with_route_twice("POST", "/a", ["1", "2"]);
     let err = Server::bind(app, "nonsense").expect_err("both are wrong");
     assert!(matches!(err, ListenError::Setup(_)), "{err:?}");
     assert!(err.to_string().contains("POST /a"), "{err}");

@@ -45,19 +45,26 @@ impl Fixture {
             N.fetch_add(1, Ordering::Relaxed)
         ));
         let public = dir.join("public");
-        std::fs::create_dir_all(public.join("sub")).unwrap();
-        std::fs::write(dir.join("secret.txt"), "TOP SECRET").unwrap();
-        std::fs::write(public.join("hello.txt"), "hello").unwrap();
-        std::fs::write(public.join("big.bin"), big()).unwrap();
-        std::fs::write(public.join("sub/index.html"), "<h1>sub</h1>").unwrap();
+        std::fs::create_dir_all(public.join("sub")).expect("create the fixture folders");
+        for (path, contents) in [
+            (dir.join("secret.txt"), &b"TOP SECRET"[..]),
+            (public.join("hello.txt"), b"hello"),
+            (public.join("big.bin"), &big()),
+            (public.join("sub/index.html"), b"<h1>sub</h1>"),
+        ] {
+            std::fs::write(&path, contents)
+                .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        }
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::symlink;
-            symlink("hello.txt", public.join("inside.txt")).unwrap();
-            symlink("../secret.txt", public.join("leak.txt")).unwrap();
-            symlink(dir.join("secret.txt"), public.join("abs-leak.txt")).unwrap();
-            symlink("..", public.join("up")).unwrap();
-            symlink("sub", public.join("subdir-link")).unwrap();
+        for (link, target) in [
+            ("inside.txt", PathBuf::from("hello.txt")),
+            ("leak.txt", PathBuf::from("../secret.txt")),
+            ("abs-leak.txt", dir.join("secret.txt")),
+            ("up", PathBuf::from("..")),
+            ("subdir-link", PathBuf::from("sub")),
+        ] {
+            std::os::unix::fs::symlink(&target, public.join(link))
+                .unwrap_or_else(|e| panic!("link {link} -> {}: {e}", target.display()));
         }
         Fixture { dir }
     }

@@ -6,13 +6,13 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
 #[allow(unused_imports)] // each test file uses a different part
 pub use mocket_testkit::http1::{Conn, IO_TIMEOUT, Response, get, get_request, post_request};
 #[allow(unused_imports)]
-pub use mocket_testkit::process::{Process, Server};
+pub use mocket_testkit::process::{Process, Server, output};
 pub use mocket_testkit::tools::wasmtime;
 use mocket_testkit::workspace;
 
@@ -31,31 +31,22 @@ pub fn apps() -> &'static Apps {
     wasmtime();
     static APPS: OnceLock<Apps> = OnceLock::new();
     APPS.get_or_init(|| {
-        let out = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--target",
-                "wasm32-wasip2",
-                "--message-format=json",
-                "-p",
-                "mocket",
-                "--example",
-                "bench",
-                "-p",
-                "mocket-wasi",
-                "--example",
-                "panicky",
-            ])
-            .current_dir(workspace::root())
-            .stdin(Stdio::null())
-            .output()
-            .expect("run cargo build");
-        assert!(
-            out.status.success(),
-            "building the wasm apps failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let args = [
+            "build",
+            "--target",
+            "wasm32-wasip2",
+            "--message-format=json",
+            "-p",
+            "mocket",
+            "--example",
+            "bench",
+            "-p",
+            "mocket-wasi",
+            "--example",
+            "panicky",
+        ];
+        let stdout = workspace::run_cargo(&args, &workspace::root())
+            .unwrap_or_else(|e| panic!("building the wasm apps failed: {e}"));
         Apps {
             bench: artifact(&stdout, "bench.wasm"),
             panicky: artifact(&stdout, "panicky.wasm"),
@@ -73,19 +64,12 @@ fn artifact(messages: &str, name: &str) -> PathBuf {
 /// returns the new component's path.
 pub fn preinitialise(wasm: &Path) -> PathBuf {
     let out_path = wasm.with_extension("pre.wasm");
-    let out = Command::new(wasmtime())
-        .args(["wizer", "--init-func", "run()", "-S", "cli", "-S", "http"])
-        .args(["--env", "MOCKET_WASI_PREINIT=1", "-o"])
-        .arg(&out_path)
-        .arg(wasm)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run wasmtime wizer");
-    assert!(
-        out.status.success(),
-        "wasmtime wizer failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    output(
+        Command::new(wasmtime())
+            .args(["wizer", "--init-func", "run()", "-S", "cli", "-S", "http"])
+            .args(["--env", "MOCKET_WASI_PREINIT=1", "-o"])
+            .arg(&out_path)
+            .arg(wasm),
     );
     out_path
 }
