@@ -4,6 +4,7 @@
 //! each carried its own copy of the client, the process runner and the
 //! tools' versions.
 //!
+//! - [`bench_app`]: what every route of the bench app answers, checked.
 //! - [`http1`]: a raw-TCP HTTP/1.1 client that writes exact bytes and reads
 //!   exactly what comes back, always against a deadline.
 //! - [`process`]: a server process with its output captured, its
@@ -21,6 +22,7 @@
 //! assert_eq!(res.status, 200);
 //! ```
 
+pub mod bench_app;
 pub mod http1;
 pub mod process;
 pub mod tools;

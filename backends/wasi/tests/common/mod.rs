@@ -106,90 +106,9 @@ pub fn run_command(wasm: &Path, port: &str, network: bool) -> Command {
 /// sending the body, 400 on a bad escape and on a malformed request, 431
 /// and keep-alive — all over one server.
 pub fn check_bench(addr: SocketAddr) {
+    mocket_testkit::bench_app::check_routes(addr);
     // One connection for everything that keeps it open.
     let mut conn = Conn::open(addr);
-    for target in ["/plaintext", "/middleware/plaintext", "/api/plaintext"] {
-        let res = conn.exchange(&get_request(target));
-        assert_eq!(res.status, 200, "{target}");
-        assert_eq!(
-            res.header("content-type"),
-            Some("text/plain; charset=utf-8"),
-            "{target}"
-        );
-        assert_eq!(
-            res.header("x-middleware").is_some(),
-            target == "/middleware/plaintext",
-            "{target}"
-        );
-        assert_eq!(res.text(), "Hello, World!", "{target}");
-    }
-    let text = |conn: &mut Conn, target: &str| {
-        let res = conn.exchange(&get_request(target));
-        assert_eq!(res.status, 200, "{target}: {}", res.text());
-        res.text()
-    };
-    assert_eq!(
-        text(&mut conn, "/api/v1/users/current/profile/settings"),
-        "settings"
-    );
-    assert_eq!(text(&mut conn, "/static/999"), "999");
-    assert_eq!(text(&mut conn, "/static/0"), "0");
-    assert_eq!(conn.exchange(&get_request("/static/1000")).status, 404);
-
-    let res = conn.exchange(&get_request("/json"));
-    assert_eq!(res.header("content-type"), Some("application/json"));
-    assert_eq!(res.text(), r#"{"message":"Hello, World!"}"#);
-
-    assert_eq!(text(&mut conn, "/echo/moonbit"), "moonbit");
-    assert_eq!(text(&mut conn, "/echo/hello%20world"), "hello world");
-    assert_eq!(text(&mut conn, "/users/42/posts/99/comments/7"), "42,99,7");
-    assert_eq!(text(&mut conn, "/wild/a/b/c/d"), "a/b/c/d");
-
-    assert_eq!(
-        text(&mut conn, "/query?name=moonbit&repeat=4"),
-        "moonbitmoonbitmoonbitmoonbit"
-    );
-    assert_eq!(text(&mut conn, "/query?name=moonbit"), "moonbit");
-    assert_eq!(
-        conn.exchange(&get_request("/query?name=x&repeat=abc"))
-            .status,
-        400
-    );
-    assert_eq!(
-        conn.exchange(&get_request("/query?name=x&repeat=1001"))
-            .status,
-        400
-    );
-    assert_eq!(text(&mut conn, "/query?name=x&repeat=1000").len(), 1000);
-
-    let res = conn.exchange(&get_request("/headers"));
-    assert_eq!(res.header("x-powered-by"), Some("bench"));
-    assert_eq!(res.header("cache-control"), Some("no-store"));
-    assert_eq!(res.text(), "ok");
-    assert_eq!(conn.exchange(&get_request("/missing")).status, 404);
-
-    let res = conn.exchange(&post_request("/echo", None, b"hello moonbit"));
-    assert_eq!(res.status, 200);
-    assert_eq!(res.text(), "hello moonbit");
-
-    let large: Vec<u8> = (0..16 * 1024).map(|i| b'a' + (i % 26) as u8).collect();
-    let res = conn.exchange(&post_request("/echo", None, &large));
-    assert_eq!(res.status, 200);
-    assert_eq!(res.body, large);
-    let res = conn.exchange(&post_request("/consume", None, &large));
-    assert_eq!(res.text(), "ok");
-
-    let sent = br#"{"message":"Hello, World!","items":[1,2,3,4]}"#;
-    let res = conn.exchange(&post_request("/json-echo", Some("application/json"), sent));
-    assert_eq!(res.header("content-type"), Some("application/json"));
-    assert_eq!(res.body, sent);
-    let res = conn.exchange(&post_request(
-        "/json-echo",
-        Some("application/json"),
-        b"{nope",
-    ));
-    assert_eq!(res.status, 400);
-
     // A chunked request body, streamed in pieces.
     conn.send(b"POST /echo HTTP/1.1\r\nhost: mocket.test\r\ntransfer-encoding: chunked\r\n\r\n");
     conn.send(b"5\r\nhello\r\n");
@@ -209,12 +128,12 @@ pub fn check_bench(addr: SocketAddr) {
         Some("text/plain; charset=utf-8")
     );
     // The connection is still in sync after HEAD: no body was sent.
-    assert_eq!(text(&mut conn, "/plaintext"), "Hello, World!");
+    assert_eq!(conn.exchange(&get_request("/plaintext")).text(), "Hello, World!");
 
     // A bad escape in a parameter is the core's 400.
     let res = conn.exchange(&get_request("/echo/%zz"));
     assert_eq!(res.status, 400);
-    assert_eq!(text(&mut conn, "/echo/ok"), "ok");
+    assert_eq!(conn.exchange(&get_request("/echo/ok")).text(), "ok");
 
     // A body declared over the 1 MiB limit: 413 before any of it is sent.
     let mut conn = Conn::open(addr);
