@@ -40,7 +40,7 @@ fn get(path: &str, accept_encoding: Option<&str>) -> http::Request<Body> {
     if let Some(ae) = accept_encoding {
         builder = builder.header("accept-encoding", ae);
     }
-    builder.body(Body::empty()).unwrap()
+    builder.body(Body::empty()).expect("valid request")
 }
 
 /// An app with compression (as configured) over a handful of routes.
@@ -103,7 +103,7 @@ fn app_with(compression: Compression) -> Mocket {
 fn encoding_of(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::CONTENT_ENCODING)
-        .map(|v| v.to_str().unwrap())
+        .map(|v| v.to_str().expect("header text"))
 }
 
 /// What `accept-encoding` gets for `/text`: the coding used, after

@@ -17,13 +17,13 @@ fn get(path: &str, accept_encoding: &str) -> http::Request<Body> {
     http::Request::get(path)
         .header("accept-encoding", accept_encoding)
         .body(Body::empty())
-        .unwrap()
+        .expect("valid request")
 }
 
 fn encoding_of(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::CONTENT_ENCODING)
-        .map(|v| v.to_str().unwrap())
+        .map(|v| v.to_str().expect("header text"))
 }
 
 fn gunzip(data: &[u8]) -> Vec<u8> {
@@ -48,18 +48,18 @@ struct FeedState {
 
 impl Feed {
     fn push(&self, chunk: &str) {
-        let mut state = self.0.lock().unwrap();
+        let mut state = self.0.lock().expect("lock");
         state.chunks.push_back(Ok(Bytes::from(chunk.to_owned())));
     }
     fn fail(&self) {
         self.0
             .lock()
-            .unwrap()
+            .expect("lock")
             .chunks
             .push_back(Err("the source broke"));
     }
     fn end(&self, trailers: Option<HeaderMap>) {
-        let mut state = self.0.lock().unwrap();
+        let mut state = self.0.lock().expect("lock");
         state.trailers = trailers;
         state.ended = true;
     }
@@ -72,7 +72,7 @@ impl http_body::Body for Feed {
         self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
-        let mut state = self.0.lock().unwrap();
+        let mut state = self.0.lock().expect("lock");
         match state.chunks.pop_front() {
             Some(Ok(chunk)) => Poll::Ready(Some(Ok(http_body::Frame::data(chunk)))),
             Some(Err(e)) => Poll::Ready(Some(Err(e.into()))),
@@ -138,17 +138,17 @@ impl Partial {
     fn feed(&mut self, data: &[u8]) -> String {
         let out = match self {
             Partial::Gzip(d) => {
-                d.write_all(data).unwrap();
-                d.flush().unwrap();
+                d.write_all(data).expect("write to decoder");
+                d.flush().expect("flush decoder");
                 d.get_ref()
             }
             Partial::Brotli(d) => {
-                d.write_all(data).unwrap();
-                d.flush().unwrap();
+                d.write_all(data).expect("write to decoder");
+                d.flush().expect("flush decoder");
                 d.get_ref()
             }
         };
-        String::from_utf8(out.clone()).unwrap()
+        String::from_utf8(out.clone()).expect("UTF-8 body")
     }
 }
 
@@ -184,7 +184,10 @@ fn a_stream_is_compressed_chunk_by_chunk_and_flushed_when_the_source_waits() {
         );
         match poll(&mut body) {
             Poll::Ready(Some(Ok(frame))) => {
-                assert_eq!(frame.into_trailers().unwrap()["x-checksum"], "abc")
+                assert_eq!(
+                    frame.into_trailers().expect("trailers")["x-checksum"],
+                    "abc"
+                );
             }
             _ => panic!("expected the trailers"),
         }

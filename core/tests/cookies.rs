@@ -14,9 +14,12 @@ use mocket_core::{Error, IntoHeaders, Mocket, Redirect};
 fn with_cookies(path: &str, headers: &[&[u8]]) -> http::Request<()> {
     let mut req = http::Request::get(path);
     for value in headers {
-        req = req.header("cookie", http::HeaderValue::from_bytes(value).unwrap());
+        req = req.header(
+            "cookie",
+            http::HeaderValue::from_bytes(value).expect("header value"),
+        );
     }
-    req.body(()).unwrap()
+    req.body(()).expect("valid request")
 }
 
 /// An app whose `/read/:name` answers the cookie's value, or `(none)`.
@@ -40,13 +43,17 @@ fn set_cookies(headers: &HeaderMap) -> Vec<&str> {
     headers
         .get_all("set-cookie")
         .iter()
-        .map(|v| v.to_str().unwrap())
+        .map(|v| v.to_str().expect("header text"))
         .collect()
 }
 
 /// The `name=value` part of a `Set-Cookie`, as a browser sends it back.
 fn pair(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap().to_owned()
+    set_cookie
+        .split(';')
+        .next()
+        .expect("split yields one part")
+        .to_owned()
 }
 
 #[test]
@@ -358,7 +365,7 @@ const SECRET: [u8; 32] = *b"0123456789abcdef0123456789abcdef";
 
 fn signed_app() -> Mocket {
     let mut app = Mocket::new();
-    app.state(Key::from_secret(SECRET).unwrap());
+    app.state(Key::from_secret(SECRET).expect("32-byte secret"));
     app.get("/login/:user", |req| async move {
         let user = req.try_param("user").unwrap_or_default().to_owned();
         let jar = req.signed_cookies()?.add(Cookie::new("session", user));

@@ -21,7 +21,7 @@ fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> http::Request<
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
-    builder.body(Body::empty()).unwrap()
+    builder.body(Body::empty()).expect("valid request")
 }
 
 fn preflight(path: &str, origin: &str, method: &str) -> http::Request<Body> {
@@ -49,7 +49,7 @@ fn vary(headers: &HeaderMap) -> Vec<String> {
     headers
         .get_all(header::VARY)
         .iter()
-        .flat_map(|v| v.to_str().unwrap().split(','))
+        .flat_map(|v| v.to_str().expect("header text").split(','))
         .map(|s| s.trim().to_owned())
         .collect()
 }

@@ -226,5 +226,5 @@ fn use_middleware_at_a_param_prefix() {
         tags(&app, "/orgs/rust/repos"),
         (StatusCode::OK, "org".into())
     );
-    assert_eq!(tags(&app, "/orgs"), (StatusCode::OK, "".into()));
+    assert_eq!(tags(&app, "/orgs"), (StatusCode::OK, String::new()));
 }

@@ -5,9 +5,9 @@ mod common;
 
 use common::{get, method, send, with_body};
 use mocket_core::Mocket;
-use mocket_core::http::{Method, StatusCode};
+use mocket_core::http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-fn allow_list(headers: &mocket_core::http::HeaderMap) -> Vec<String> {
+fn allow_list(headers: &HeaderMap) -> Vec<String> {
     let value = headers
         .get("allow")
         .expect("405 carries an Allow header")
@@ -201,17 +201,14 @@ fn explicit_head_route_overrides_get() {
     let mut app = Mocket::new();
     app.get("/doc", |_req| async { "a long document body" });
     app.head("/doc", |_req| async {
-        (
-            [("x-head", "custom")],
-            mocket_core::http::StatusCode::NO_CONTENT,
-        )
+        ([("x-head", "custom")], StatusCode::NO_CONTENT)
     });
     let (status, headers, body) = send(&app, method("HEAD", "/doc"));
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(headers["x-head"], "custom");
     assert_eq!(body, "");
     assert_ne!(
-        headers.get("content-length").map(|v| v.as_bytes()),
+        headers.get("content-length").map(HeaderValue::as_bytes),
         Some(&b"20"[..]),
         "the GET body's length must not leak into the HEAD route's answer"
     );

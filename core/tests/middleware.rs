@@ -6,8 +6,8 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use common::{Log, get, method, send, with_body};
-use mocket_core::http::{HeaderValue, StatusCode};
+use common::{Log, fixed_routes, get, method, send, set_header, with_body};
+use mocket_core::http::{self, HeaderValue, StatusCode};
 use mocket_core::{Body, Error, IntoResponse, Mocket, Request};
 
 fn logging(log: &Log, name: &'static str, app: &mut Mocket) {
@@ -64,7 +64,7 @@ fn middleware_order_is_registration_order_even_when_mixed_with_scoped() {
         ("d", Some("/api")),
     ] {
         let log = log.clone();
-        let mw = move |req: mocket_core::Request, next: mocket_core::Next| {
+        let mw = move |req: Request, next: mocket_core::Next| {
             let log = log.clone();
             async move {
                 log.push(name);
@@ -87,17 +87,17 @@ fn middleware_order_is_registration_order_even_when_mixed_with_scoped() {
 #[test]
 fn scoped_middleware_covers_prefix_and_below_but_not_siblings() {
     let mut app = Mocket::new();
-    app.use_middleware_at("/api", |req, next| async move {
-        let mut res = next.run(req).await;
-        res.headers_mut()
-            .insert("x-api", HeaderValue::from_static("1"));
-        res
-    });
-    app.get("/api", |_req| async { "api root" });
-    app.get("/api/x", |_req| async { "api x" });
-    app.get("/api/x/y", |_req| async { "api x y" });
-    app.get("/apix", |_req| async { "apix" });
-    app.get("/", |_req| async { "root" });
+    app.use_middleware_at("/api", set_header("x-api", "1"));
+    fixed_routes(
+        &mut app,
+        &[
+            ("GET", "/api", "api root"),
+            ("GET", "/api/x", "api x"),
+            ("GET", "/api/x/y", "api x y"),
+            ("GET", "/apix", "apix"),
+            ("GET", "/", "root"),
+        ],
+    );
     for path in ["/api", "/api/x", "/api/x/y"] {
         let (status, headers, _) = send(&app, path);
         assert_eq!(status, StatusCode::OK);
@@ -237,7 +237,7 @@ fn middleware_can_answer_without_calling_next() {
         "later middleware must not run"
     );
 
-    let req = mocket_core::http::Request::get("/secret")
+    let req = http::Request::get("/secret")
         .header("authorization", "Bearer x")
         .body(())
         .expect("request");
@@ -366,7 +366,7 @@ fn middleware_sees_the_handler_error_already_rendered() {
         res
     });
     app.get("/", |_req| async {
-        Err::<&str, _>(mocket_core::Error::new(StatusCode::CONFLICT, "taken"))
+        Err::<&str, _>(Error::new(StatusCode::CONFLICT, "taken"))
     });
     let (status, headers, body) = send(&app, "/");
     assert_eq!(status, StatusCode::CONFLICT);
@@ -390,11 +390,7 @@ fn scoped_middleware_registered_after_a_static_route_still_runs() {
     let mut app = Mocket::new();
     app.get("/api/users", |_req| async { "users" });
     app.get("/apix", |_req| async { "apix" });
-    app.use_middleware_at("/api", |req, next| async move {
-        let mut res = next.run(req).await;
-        res.headers_mut().insert("x-scoped", "1".parse().unwrap());
-        res
-    });
+    app.use_middleware_at("/api", set_header("x-scoped", "1"));
     let res = futures_executor::block_on(app.request("/api/users"));
     assert_eq!(res.headers()["x-scoped"], "1");
     let res = futures_executor::block_on(app.request("/apix"));

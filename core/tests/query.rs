@@ -3,12 +3,12 @@
 
 mod common;
 
-use common::{get, send};
+use common::{check, get, send};
 use mocket_core::Mocket;
 use mocket_core::http::{self, StatusCode};
 
-#[test]
-fn method_path_and_raw_query() {
+/// One route per accessor under test; each answers what it read.
+fn accessors() -> Mocket {
     let mut app = Mocket::new();
     app.all("/where/:x", |req| async move {
         format!(
@@ -19,65 +19,67 @@ fn method_path_and_raw_query() {
             req.uri()
         )
     });
-    let req = http::Request::patch("/where/a%20b?x=1&y=two%20words")
-        .body(())
-        .expect("request");
-    assert_eq!(
-        send(&app, req).2,
-        r#"PATCH /where/a%20b Some("x=1&y=two%20words") /where/a%20b?x=1&y=two%20words"#
-    );
-    assert_eq!(get(&app, "/where/z").1, "GET /where/z None /where/z");
-}
-
-#[test]
-fn query_map_is_decoded_and_plus_is_space() {
-    let mut app = Mocket::new();
     app.get("/q", |req| async move {
         let q = req.query();
         let mut pairs: Vec<String> = q.iter().map(|(k, v)| format!("{k}=[{v}]")).collect();
         pairs.sort();
         pairs.join(" ")
     });
-    assert_eq!(
-        get(
-            &app,
-            "/q?name=Ada+Lovelace&city=S%C3%A3o%20Paulo&empty=&flag&a%20b=c%2Bd"
-        )
-        .1,
-        "a b=[c+d] city=[São Paulo] empty=[] flag=[] name=[Ada Lovelace]"
-    );
-    assert_eq!(get(&app, "/q").1, "");
-}
-
-#[test]
-fn query_map_keeps_the_first_of_repeated_names() {
-    let mut app = Mocket::new();
-    app.get("/q", |req| async move {
-        format!(
-            "{} {}",
-            req.query().get("tag").cloned().unwrap_or_default(),
-            req.query_param("tag").unwrap_or_default()
-        )
+    app.get("/tag", |req| async move {
+        let first = req.query().get("tag").cloned().unwrap_or_default();
+        format!("{first} {}", req.query_param("tag").unwrap_or_default())
     });
-    assert_eq!(get(&app, "/q?tag=first&tag=second").1, "first first");
-}
-
-#[test]
-fn query_param_reads_one_value() {
-    let mut app = Mocket::new();
     app.get("/search", |req| async move {
-        format!(
-            "{:?} {:?} {:?}",
-            req.query_param("q"),
-            req.query_param("page"),
-            req.query_param("missing")
+        let [q, page, missing] = ["q", "page", "missing"].map(|name| req.query_param(name));
+        format!("{q:?} {page:?} {missing:?}")
+    });
+    app.get("/files/**path", |req| async move {
+        req.matched_pattern().unwrap_or("-").to_owned()
+    });
+    app.not_found(|req| async move {
+        (
+            StatusCode::NOT_FOUND,
+            format!("{:?}", req.matched_pattern()),
         )
     });
-    assert_eq!(
-        get(&app, "/search?q=rust+web%21&page=2").1,
-        r#"Some("rust web!") Some("2") None"#
+    app.get("/", |req| async move { format!("{:?}", req.version()) });
+    app
+}
+
+#[test]
+fn method_path_query_pattern_and_version_accessors() {
+    let ok = StatusCode::OK;
+    check(
+        &accessors(),
+        &[
+            (
+                "PATCH /where/a%20b?x=1&y=two%20words",
+                ok,
+                r#"PATCH /where/a%20b Some("x=1&y=two%20words") /where/a%20b?x=1&y=two%20words"#,
+            ),
+            ("/where/z", ok, "GET /where/z None /where/z"),
+            // `query` decodes, and `+` is a space.
+            (
+                "/q?name=Ada+Lovelace&city=S%C3%A3o%20Paulo&empty=&flag&a%20b=c%2Bd",
+                ok,
+                "a b=[c+d] city=[São Paulo] empty=[] flag=[] name=[Ada Lovelace]",
+            ),
+            ("/q", ok, ""),
+            // Both keep the first of repeated names.
+            ("/tag?tag=first&tag=second", ok, "first first"),
+            (
+                "/search?q=rust+web%21&page=2",
+                ok,
+                r#"Some("rust web!") Some("2") None"#,
+            ),
+            ("/search", ok, "None None None"),
+            // The matched pattern, and none for a 404.
+            ("/files/a/b", ok, "/files/**path"),
+            ("/nothing", StatusCode::NOT_FOUND, "None"),
+            // The version defaults to HTTP/1.1.
+            ("/", ok, "HTTP/1.1"),
+        ],
     );
-    assert_eq!(get(&app, "/search").1, "None None None");
 }
 
 #[derive(serde::Deserialize)]
@@ -97,47 +99,47 @@ fn paging_app() -> Mocket {
 }
 
 #[test]
-fn query_as_deserializes_typed_values() {
+fn query_as_deserializes_typed_values_or_answers_400() {
     let app = paging_app();
-    assert_eq!(
-        get(&app, "/list?page=3&sort=name+desc&per_page=50").1,
-        "3 Some(50) name desc"
+    let bad = StatusCode::BAD_REQUEST;
+    check(
+        &app,
+        &[
+            (
+                "/list?page=3&sort=name+desc&per_page=50",
+                StatusCode::OK,
+                "3 Some(50) name desc",
+            ),
+            ("/list?page=1&sort=x", StatusCode::OK, "1 None x"),
+            // A bad value names the problem.
+            (
+                "/list?page=three&sort=x",
+                bad,
+                "invalid query string: page: invalid digit found in string",
+            ),
+            (
+                "/list?page=1&sort=x&per_page=-5",
+                bad,
+                "invalid query string: per_page: invalid digit found in string",
+            ),
+        ],
     );
-    assert_eq!(get(&app, "/list?page=1&sort=x").1, "1 None x");
+    // A missing field is named too.
+    let missing: [(&str, &[&str]); 2] = [
+        ("/list?page=1", &["invalid query string", "sort"]),
+        ("/list", &["page"]),
+    ];
+    for (target, names) in missing {
+        let (status, _, body) = send(&app, target);
+        assert_eq!(status, bad, "{target}");
+        for name in names {
+            assert!(body.contains(name), "{target}: {body}");
+        }
+    }
 }
 
 #[test]
-fn query_as_with_a_bad_value_is_400_naming_the_problem() {
-    let app = paging_app();
-    let (status, _, body) = send(&app, "/list?page=three&sort=x");
-    assert_eq!(
-        (status, body.as_str()),
-        (
-            StatusCode::BAD_REQUEST,
-            "invalid query string: page: invalid digit found in string"
-        )
-    );
-    let (_, _, body) = send(&app, "/list?page=1&sort=x&per_page=-5");
-    assert_eq!(
-        body,
-        "invalid query string: per_page: invalid digit found in string"
-    );
-}
-
-#[test]
-fn query_as_with_a_missing_field_is_400_naming_the_field() {
-    let app = paging_app();
-    let (status, _, body) = send(&app, "/list?page=1");
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("invalid query string"), "{body}");
-    assert!(body.contains("sort"), "{body}");
-    let (status, _, body) = send(&app, "/list");
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("page"), "{body}");
-}
-
-#[test]
-fn headers_are_case_insensitive() {
+fn headers_are_case_insensitive_and_non_ascii_reads_as_none() {
     let mut app = Mocket::new();
     app.get("/h", |req| async move {
         format!(
@@ -154,19 +156,16 @@ fn headers_are_case_insensitive() {
         .body(())
         .expect("request");
     assert_eq!(send(&app, req).2, "value value value None value");
-}
 
-#[test]
-fn header_with_non_ascii_value_reads_as_none() {
-    let mut app = Mocket::new();
-    app.get("/h", |req| async move {
+    // A value that is not ASCII reads as none, though it is there.
+    app.get("/bin", |req| async move {
         format!(
             "{:?} {}",
             req.header("x-bin"),
-            req.headers().get("x-bin").map_or(0, |v| v.len())
+            req.headers().get("x-bin").map_or(0, http::HeaderValue::len)
         )
     });
-    let req = http::Request::get("/h")
+    let req = http::Request::get("/bin")
         .header(
             "x-bin",
             http::HeaderValue::from_bytes(b"caf\xC3\xA9").expect("value"),
@@ -174,32 +173,6 @@ fn header_with_non_ascii_value_reads_as_none() {
         .body(())
         .expect("request");
     assert_eq!(send(&app, req).2, "None 5");
-}
-
-#[test]
-fn matched_pattern_for_routes_and_none_for_404() {
-    let mut app = Mocket::new();
-    app.get("/files/**path", |req| async move {
-        req.matched_pattern().unwrap_or("-").to_owned()
-    });
-    app.not_found(|req| async move {
-        (
-            StatusCode::NOT_FOUND,
-            format!("{:?}", req.matched_pattern()),
-        )
-    });
-    assert_eq!(get(&app, "/files/a/b").1, "/files/**path");
-    assert_eq!(
-        get(&app, "/nothing"),
-        (StatusCode::NOT_FOUND, "None".into())
-    );
-}
-
-#[test]
-fn version_defaults_to_http11() {
-    let mut app = Mocket::new();
-    app.get("/", |req| async move { format!("{:?}", req.version()) });
-    assert_eq!(get(&app, "/").1, "HTTP/1.1");
 }
 
 /// `query_param` decodes only the pair it wants; it must still agree with

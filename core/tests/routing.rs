@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{get, send};
+use common::{check, fixed_routes, get, method, send};
 use mocket_core::Mocket;
 use mocket_core::http::StatusCode;
 
@@ -22,42 +22,46 @@ fn echo_params(app: &mut Mocket, pattern: &str) {
     });
 }
 
-#[test]
-fn static_routes_and_root() {
-    let mut app = Mocket::new();
-    app.get("/", |_req| async { "root" });
-    app.get("/about", |_req| async { "about" });
-    app.get("/a/b/c", |_req| async { "deep" });
-    assert_eq!(get(&app, "/"), (StatusCode::OK, "root".into()));
-    assert_eq!(get(&app, "/about"), (StatusCode::OK, "about".into()));
-    assert_eq!(get(&app, "/a/b/c"), (StatusCode::OK, "deep".into()));
-}
+const NOT_FOUND: (StatusCode, &str) = (StatusCode::NOT_FOUND, "Not Found");
 
 #[test]
-fn named_param_matches_exactly_one_segment() {
+fn static_routes_root_and_404() {
     let mut app = Mocket::new();
-    app.get("/users/:id", |req| async move {
-        format!("user {}", req.try_param("id").unwrap_or("?"))
-    });
-    assert_eq!(get(&app, "/users/42"), (StatusCode::OK, "user 42".into()));
-    assert_eq!(get(&app, "/users/42/posts").0, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/users").0, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/users/").0, StatusCode::NOT_FOUND);
-}
-
-#[test]
-fn several_params_in_pattern_order() {
-    let mut app = Mocket::new();
-    echo_params(&mut app, "/orgs/:org/repos/:repo");
-    assert_eq!(
-        get(&app, "/orgs/rust/repos/cargo").1,
-        "/orgs/:org/repos/:repo|org=rust,repo=cargo"
+    fixed_routes(
+        &mut app,
+        &[
+            ("GET", "/", "root"),
+            ("GET", "/about", "about"),
+            ("GET", "/a/b/c", "deep"),
+            ("GET", "/here", "here"),
+            ("GET", "/search", "search"),
+        ],
+    );
+    let (nf, nf_body) = NOT_FOUND;
+    check(
+        &app,
+        &[
+            ("/", StatusCode::OK, "root"),
+            ("/about", StatusCode::OK, "about"),
+            ("/a/b/c", StatusCode::OK, "deep"),
+            ("/there", nf, nf_body),
+            // Trailing slashes are significant.
+            ("/here/", nf, nf_body),
+            // A percent sign in a path no route covers is a plain 404, not
+            // a 400: only parameters are decoded.
+            ("/b%zz", nf, nf_body),
+            // The query string does not affect routing.
+            ("/search?q=a/b&x=%zz", StatusCode::OK, "search"),
+        ],
     );
 }
 
 #[test]
-fn star_matches_one_segment_and_is_readable() {
+fn params_and_wildcards_match_their_segments() {
     let mut app = Mocket::new();
+    app.get("/users/:id", |req| async move {
+        format!("user {}", req.try_param("id").unwrap_or("?"))
+    });
     app.get("/files/*", |req| async move {
         format!(
             "{}|{}",
@@ -65,26 +69,6 @@ fn star_matches_one_segment_and_is_readable() {
             req.try_param("*").unwrap_or("-")
         )
     });
-    assert_eq!(
-        get(&app, "/files/readme"),
-        (StatusCode::OK, "readme|readme".into())
-    );
-    assert_eq!(get(&app, "/files/a/b").0, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/files").0, StatusCode::NOT_FOUND);
-}
-
-#[test]
-fn named_star_is_readable_by_name() {
-    let mut app = Mocket::new();
-    app.get("/img/*file", |req| async move {
-        req.try_param("file").unwrap_or("-").to_owned()
-    });
-    assert_eq!(get(&app, "/img/cat.png").1, "cat.png");
-}
-
-#[test]
-fn double_star_matches_zero_or_more_segments() {
-    let mut app = Mocket::new();
     app.get("/wild/**", |req| async move {
         format!(
             "[{}][{}]",
@@ -92,39 +76,70 @@ fn double_star_matches_zero_or_more_segments() {
             req.try_param("**").unwrap_or("-")
         )
     });
-    assert_eq!(get(&app, "/wild/a/b/c").1, "[a/b/c][a/b/c]");
-    assert_eq!(get(&app, "/wild/a").1, "[a][a]");
-    assert_eq!(get(&app, "/wild").1, "[][]");
-    assert_eq!(get(&app, "/wild").0, StatusCode::OK);
-}
-
-#[test]
-fn named_double_star_rest() {
-    let mut app = Mocket::new();
-    app.get("/static/**rest", |req| async move {
-        req.try_param("rest").unwrap_or("-").to_owned()
-    });
-    assert_eq!(get(&app, "/static/css/site.css").1, "css/site.css");
-}
-
-#[test]
-fn double_star_in_the_middle() {
-    let mut app = Mocket::new();
     app.get("/admin/**/settings", |req| async move {
         format!("settings [{}]", req.wildcard().unwrap_or("-"))
     });
-    assert_eq!(
-        get(&app, "/admin/x/y/settings"),
-        (StatusCode::OK, "settings [x/y]".into())
+    let (nf, nf_body) = NOT_FOUND;
+    check(
+        &app,
+        &[
+            // `:id` matches exactly one segment.
+            ("/users/42", StatusCode::OK, "user 42"),
+            ("/users/42/posts", nf, nf_body),
+            ("/users", nf, nf_body),
+            ("/users/", nf, nf_body),
+            // `*` matches one segment and is readable.
+            ("/files/readme", StatusCode::OK, "readme|readme"),
+            ("/files/a/b", nf, nf_body),
+            ("/files", nf, nf_body),
+            // `**` matches zero or more segments.
+            ("/wild/a/b/c", StatusCode::OK, "[a/b/c][a/b/c]"),
+            ("/wild/a", StatusCode::OK, "[a][a]"),
+            ("/wild", StatusCode::OK, "[][]"),
+        ],
     );
-    assert_eq!(get(&app, "/admin/x/settings").1, "settings [x]");
-    assert_eq!(
-        get(&app, "/admin/settings"),
-        (StatusCode::OK, "settings []".into())
+    // `**` in the middle of a pattern.
+    check(
+        &app,
+        &[
+            ("/admin/x/y/settings", StatusCode::OK, "settings [x/y]"),
+            ("/admin/x/settings", StatusCode::OK, "settings [x]"),
+            ("/admin/settings", StatusCode::OK, "settings []"),
+            ("/admin", nf, nf_body),
+            ("/admin/x", nf, nf_body),
+            ("/admin/x/y", nf, nf_body),
+        ],
     );
-    assert_eq!(get(&app, "/admin").0, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/admin/x").0, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/admin/x/y").0, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn params_and_wildcards_are_readable_by_name() {
+    let mut app = Mocket::new();
+    echo_params(&mut app, "/orgs/:org/repos/:repo");
+    app.get("/img/*file", |req| async move {
+        req.try_param("file").unwrap_or("-").to_owned()
+    });
+    app.get("/static/**rest", |req| async move {
+        req.try_param("rest").unwrap_or("-").to_owned()
+    });
+    app.get("/users/:id/posts/*", |req| async move {
+        req.matched_pattern().unwrap_or("-").to_owned()
+    });
+    check(
+        &app,
+        &[
+            // Several params, in pattern order.
+            (
+                "/orgs/rust/repos/cargo",
+                StatusCode::OK,
+                "/orgs/:org/repos/:repo|org=rust,repo=cargo",
+            ),
+            ("/img/cat.png", StatusCode::OK, "cat.png"),
+            ("/static/css/site.css", StatusCode::OK, "css/site.css"),
+            // The matched pattern is the registered one.
+            ("/users/1/posts/2", StatusCode::OK, "/users/:id/posts/*"),
+        ],
+    );
 }
 
 /// Registers the four kinds of route in the given order.
@@ -204,16 +219,19 @@ fn deeper_static_dead_end_falls_back_to_param_branch() {
     app.get("/users/:id/posts", |req| async move {
         format!("posts of {}", req.try_param("id").unwrap_or("?"))
     });
-    assert_eq!(get(&app, "/users/me/profile").1, "my profile");
-    assert_eq!(
-        get(&app, "/users/me/posts"),
-        (StatusCode::OK, "posts of me".into())
+    let (nf, nf_body) = NOT_FOUND;
+    check(
+        &app,
+        &[
+            ("/users/me/profile", StatusCode::OK, "my profile"),
+            ("/users/me/posts", StatusCode::OK, "posts of me"),
+            ("/users/7/profile", nf, nf_body),
+        ],
     );
-    assert_eq!(get(&app, "/users/7/profile").0, StatusCode::NOT_FOUND);
 }
 
 #[test]
-fn params_are_percent_decoded() {
+fn params_are_percent_decoded_and_bad_escapes_are_400() {
     let mut app = Mocket::new();
     app.get("/echo/:name", |req| async move {
         req.try_param("name").unwrap_or("-").to_owned()
@@ -221,39 +239,24 @@ fn params_are_percent_decoded() {
     app.get("/wild/**", |req| async move {
         req.wildcard().unwrap_or("-").to_owned()
     });
-    assert_eq!(
-        get(&app, "/echo/hello%20world"),
-        (StatusCode::OK, "hello world".into())
+    check(
+        &app,
+        &[
+            ("/echo/hello%20world", StatusCode::OK, "hello world"),
+            ("/echo/caf%C3%A9", StatusCode::OK, "café"),
+            // `+` is not a space in a path.
+            ("/echo/a+b", StatusCode::OK, "a+b"),
+            ("/wild/a%20b/c", StatusCode::OK, "a b/c"),
+        ],
     );
-    assert_eq!(get(&app, "/echo/caf%C3%A9").1, "café");
-    // `+` is not a space in a path.
-    assert_eq!(get(&app, "/echo/a+b").1, "a+b");
-    assert_eq!(get(&app, "/wild/a%20b/c").1, "a b/c");
-}
-
-#[test]
-fn invalid_percent_encoding_is_400() {
-    let mut app = Mocket::new();
-    app.get("/echo/:name", |req| async move {
-        req.try_param("name").unwrap_or("-").to_owned()
-    });
-    for bad in ["/echo/%zz", "/echo/%", "/echo/%2", "/echo/a%g0"] {
-        let (status, _, body) = send(&app, bad);
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
-        assert!(body.contains("percent-encoding"), "{bad}: {body}");
-    }
-}
-
-#[test]
-fn invalid_utf8_after_decoding_is_400() {
-    let mut app = Mocket::new();
-    app.get("/echo/:name", |req| async move {
-        req.try_param("name").unwrap_or("-").to_owned()
-    });
-    for bad in ["/echo/%FF", "/echo/%C3"] {
-        let (status, _, body) = send(&app, bad);
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
-        assert!(body.contains("UTF-8"), "{bad}: {body}");
+    let bad_escapes = ["/echo/%zz", "/echo/%", "/echo/%2", "/echo/a%g0"];
+    let bad_utf8 = ["/echo/%FF", "/echo/%C3"];
+    for (targets, says) in [(&bad_escapes[..], "percent-encoding"), (&bad_utf8, "UTF-8")] {
+        for bad in targets {
+            let (status, _, body) = send(&app, *bad);
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+            assert!(body.contains(says), "{bad}: {body}");
+        }
     }
 }
 
@@ -271,38 +274,9 @@ fn bad_percent_encoding_never_reaches_the_handler() {
 }
 
 #[test]
-fn static_segments_with_escapes_are_not_decoded_paths_only_params() {
-    // Only unmatched paths 404: a percent sign in a static path that no
-    // route covers is a plain 404, not a 400.
-    let mut app = Mocket::new();
-    app.get("/a", |_req| async { "a" });
-    assert_eq!(get(&app, "/b%zz").0, StatusCode::NOT_FOUND);
-}
-
-#[test]
-fn no_match_is_404() {
-    let mut app = Mocket::new();
-    app.get("/here", |_req| async { "here" });
-    let (status, _, body) = send(&app, "/there");
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body, "Not Found");
-    // Trailing slashes are significant.
-    assert_eq!(get(&app, "/here/").0, StatusCode::NOT_FOUND);
-}
-
-#[test]
 fn empty_app_answers_404() {
     let app = Mocket::new();
     assert_eq!(get(&app, "/").0, StatusCode::NOT_FOUND);
-}
-
-#[test]
-fn matched_pattern_is_the_registered_pattern() {
-    let mut app = Mocket::new();
-    app.get("/users/:id/posts/*", |req| async move {
-        req.matched_pattern().unwrap_or("-").to_owned()
-    });
-    assert_eq!(get(&app, "/users/1/posts/2").1, "/users/:id/posts/*");
 }
 
 #[test]
@@ -323,13 +297,6 @@ fn thousand_static_routes_each_answer_their_number() {
     assert_eq!(get(&app, "/static/1000").0, StatusCode::NOT_FOUND);
 }
 
-#[test]
-fn query_string_does_not_affect_routing() {
-    let mut app = Mocket::new();
-    app.get("/search", |_req| async { "search" });
-    assert_eq!(get(&app, "/search?q=a/b&x=%zz").1, "search");
-}
-
 /// The exact-path fast path for static routes must not hide a dynamic
 /// route that has the method the static one lacks.
 #[test]
@@ -339,19 +306,8 @@ fn a_static_route_without_the_method_falls_back_to_a_param_route() {
     app.post("/users/:id", |req| async move {
         format!("posted {}", req.param("id"))
     });
-    let req = http::Request::post("/users/me")
-        .body(mocket_core::Body::empty())
-        .unwrap();
-    let res = futures_executor::block_on(app.request(req));
-    assert_eq!(res.status(), 200);
-    assert_eq!(
-        futures_executor::block_on(res.into_body().to_text()).unwrap(),
-        "posted me"
-    );
-    let req = http::Request::delete("/users/me")
-        .body(mocket_core::Body::empty())
-        .unwrap();
-    let res = futures_executor::block_on(app.request(req));
-    assert_eq!(res.status(), 405);
-    assert_eq!(res.headers()["allow"], "GET, POST, HEAD");
+    check(&app, &[("POST /users/me", StatusCode::OK, "posted me")]);
+    let (status, headers, _) = send(&app, method("DELETE", "/users/me"));
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers["allow"], "GET, POST, HEAD");
 }

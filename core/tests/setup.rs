@@ -3,106 +3,85 @@
 
 mod common;
 
-use common::{get, method, send};
+use common::{check, fixed_routes, get, method, send};
 use mocket_core::Mocket;
 use mocket_core::http::StatusCode;
 
 #[test]
-fn a_clean_app_checks_ok() {
-    let mut app = Mocket::new();
-    app.get("/a", |_req| async { "a" });
-    app.post("/a", |_req| async { "a" });
-    app.all("/b", |_req| async { "b" });
-    app.get("/b", |_req| async { "b" });
-    assert!(app.check().is_ok());
+fn a_route_registered_twice_is_a_setup_error_naming_the_full_route() {
+    let mut get_twice = Mocket::new();
+    get_twice.get("/a", |_req| async { "1" });
+    get_twice.get("/a", |_req| async { "2" });
+    let mut in_group = Mocket::with_base_path("/api");
+    in_group.group("/v1", |v1| {
+        v1.post("/items", |_req| async { "1" });
+        v1.post("/items", |_req| async { "2" });
+    });
+    let mut custom = Mocket::new();
+    custom.on("PROPFIND", "/d", |_req| async { "1" });
+    custom.on("PROPFIND", "/d", |_req| async { "2" });
+    for (app, problem) in [
+        (get_twice, "route GET /a is registered twice"),
+        (in_group, "route POST /api/v1/items is registered twice"),
+        (custom, "route PROPFIND /d is registered twice"),
+    ] {
+        let err = app.check().expect_err(problem);
+        assert_eq!(err.to_string(), problem);
+        assert_eq!(err.problems(), [problem]);
+    }
+
+    let mut all_twice = Mocket::new();
+    all_twice.all("/x", |_req| async { "1" });
+    all_twice.all("/x", |_req| async { "2" });
+    let err = all_twice.check().expect_err("duplicate all");
+    assert_eq!(err.problems().len(), 1);
+    for part in ["/x", "registered twice"] {
+        assert!(err.problems()[0].contains(part), "{err}");
+    }
+    assert_eq!(get(&all_twice, "/x").0, StatusCode::INTERNAL_SERVER_ERROR);
 }
 
 #[test]
-fn same_method_and_pattern_twice_is_a_setup_error() {
+fn an_app_with_setup_errors_answers_500_everywhere_and_cannot_serve() {
     let mut app = Mocket::new();
     app.get("/a", |_req| async { "1" });
     app.get("/a", |_req| async { "2" });
-    let err = app.check().expect_err("duplicate route");
-    assert_eq!(err.to_string(), "route GET /a is registered twice");
-    assert_eq!(err.problems(), ["route GET /a is registered twice"]);
-}
-
-#[test]
-fn app_with_setup_errors_answers_500_everywhere() {
-    let mut app = Mocket::new();
-    app.get("/a", |_req| async { "1" });
-    app.get("/a", |_req| async { "2" });
     app.get("/b", |_req| async { "b" });
-    let (status, _, body) = send(&app, "/a");
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(body, "Internal Server Error");
-    assert_eq!(get(&app, "/b").0, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(get(&app, "/none").0, StatusCode::INTERNAL_SERVER_ERROR);
-}
+    let error = StatusCode::INTERNAL_SERVER_ERROR;
+    check(
+        &app,
+        &[
+            ("/a", error, "Internal Server Error"),
+            ("/b", error, "Internal Server Error"),
+            ("/none", error, "Internal Server Error"),
+        ],
+    );
+    let err = app.into_service().expect_err("setup error");
+    assert!(err.to_string().contains("route GET /a is registered twice"));
 
-#[test]
-fn setup_errors_go_through_on_error() {
+    // The 500 goes through the error handler.
     let mut app = Mocket::new();
     app.on_error(|err: mocket_core::Error| (err.status(), format!("custom: {}", err.message())));
     app.get("/a", |_req| async { "1" });
     app.get("/a", |_req| async { "2" });
-    assert_eq!(
-        get(&app, "/a"),
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "custom: Internal Server Error".into()
-        )
-    );
+    check(&app, &[("/a", error, "custom: Internal Server Error")]);
 }
 
 #[test]
-fn into_service_refuses_an_app_with_setup_errors() {
+fn routes_that_differ_in_method_are_not_duplicates() {
     let mut app = Mocket::new();
-    app.get("/a", |_req| async { "1" });
-    app.get("/a", |_req| async { "2" });
-    let err = app.into_service().expect_err("setup error");
-    assert!(err.to_string().contains("route GET /a is registered twice"));
-}
-
-#[test]
-fn duplicates_in_groups_and_with_base_path_name_the_full_route() {
-    let mut app = Mocket::with_base_path("/api");
-    app.group("/v1", |v1| {
-        v1.post("/items", |_req| async { "1" });
-        v1.post("/items", |_req| async { "2" });
-    });
-    let err = app.check().expect_err("duplicate");
-    assert_eq!(
-        err.to_string(),
-        "route POST /api/v1/items is registered twice"
+    fixed_routes(
+        &mut app,
+        &[
+            ("GET", "/a", "a"),
+            ("POST", "/a", "a"),
+            ("*", "/b", "b"),
+            ("GET", "/b", "b"),
+        ],
     );
-}
+    assert!(app.check().is_ok());
 
-#[test]
-fn all_twice_is_a_setup_error() {
-    let mut app = Mocket::new();
-    app.all("/x", |_req| async { "1" });
-    app.all("/x", |_req| async { "2" });
-    let err = app.check().expect_err("duplicate all");
-    assert_eq!(err.problems().len(), 1);
-    assert!(err.problems()[0].contains("/x"), "{err}");
-    assert!(err.problems()[0].contains("registered twice"), "{err}");
-    assert_eq!(get(&app, "/x").0, StatusCode::INTERNAL_SERVER_ERROR);
-}
-
-#[test]
-fn custom_method_twice_is_a_setup_error() {
-    let mut app = Mocket::new();
-    app.on("PROPFIND", "/d", |_req| async { "1" });
-    app.on("PROPFIND", "/d", |_req| async { "2" });
-    assert_eq!(
-        app.check().expect_err("duplicate").to_string(),
-        "route PROPFIND /d is registered twice"
-    );
-}
-
-#[test]
-fn get_and_head_on_the_same_path_are_not_duplicates() {
+    // GET and HEAD differ too, but `on("GET")` is `get`.
     let mut app = Mocket::new();
     app.get("/a", |_req| async { "1" });
     app.head("/a", |_req| async { "" });
@@ -115,8 +94,20 @@ fn get_and_head_on_the_same_path_are_not_duplicates() {
     );
 }
 
+/// The one problem `app` reports; an app with it answers 500.
+fn only_problem(app: &Mocket, what: &str) -> String {
+    let err = app.check().expect_err(what);
+    assert_eq!(err.problems().len(), 1, "{what:?}");
+    assert_eq!(
+        get(app, "/").0,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{what:?}"
+    );
+    err.problems()[0].clone()
+}
+
 #[test]
-fn invalid_patterns_are_setup_errors() {
+fn invalid_patterns_and_method_tokens_are_setup_errors() {
     for pattern in [
         "no-slash",
         "/a/:",
@@ -128,17 +119,17 @@ fn invalid_patterns_are_setup_errors() {
     ] {
         let mut app = Mocket::new();
         app.get(pattern, |_req| async { "" });
-        let err = app.check().expect_err(pattern);
-        assert_eq!(err.problems().len(), 1, "{pattern}");
+        let problem = only_problem(&app, pattern);
         assert!(
-            err.problems()[0].starts_with(&format!("route GET {pattern}")),
-            "{pattern}: {err}"
+            problem.starts_with(&format!("route GET {pattern}")),
+            "{problem}"
         );
-        assert_eq!(
-            get(&app, "/").0,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "{pattern}"
-        );
+    }
+    for token in ["BAD METHOD", "", "GET\r\n", "(x)"] {
+        let mut app = Mocket::new();
+        app.on(token, "/", |_req| async { "" });
+        let problem = only_problem(&app, token);
+        assert!(problem.contains("invalid method"), "{token:?}: {problem}");
     }
 }
 
@@ -150,21 +141,6 @@ fn conflicting_param_names_are_setup_errors() {
     let err = app.check().expect_err("conflict");
     assert!(err.to_string().contains("/a/:y"), "{err}");
     assert!(err.to_string().contains("/a/:x"), "{err}");
-}
-
-#[test]
-fn invalid_method_tokens_are_setup_errors() {
-    for token in ["BAD METHOD", "", "GET\r\n", "(x)"] {
-        let mut app = Mocket::new();
-        app.on(token, "/", |_req| async { "" });
-        let err = app.check().expect_err(token);
-        assert_eq!(err.problems().len(), 1, "{token:?}");
-        assert!(
-            err.problems()[0].contains("invalid method"),
-            "{token:?}: {err}"
-        );
-        assert_eq!(get(&app, "/").0, StatusCode::INTERNAL_SERVER_ERROR);
-    }
 }
 
 #[test]

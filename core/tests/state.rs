@@ -5,9 +5,9 @@ mod common;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use common::{get, send};
+use common::{assert_opaque_500, check, get, send, verbose_errors};
 use mocket_core::http::{HeaderValue, StatusCode};
-use mocket_core::{Error, Json, Mocket};
+use mocket_core::{Json, Mocket};
 
 struct Config {
     greeting: &'static str,
@@ -16,14 +16,32 @@ struct Config {
 struct Hits(AtomicU64);
 
 #[test]
-fn handlers_read_state() {
+fn handlers_read_state_and_missing_state_is_500() {
     let mut app = Mocket::new();
     app.state(Config { greeting: "hello" });
     app.get("/", |req| async move {
         let config = req.state::<Config>()?;
         Ok(format!("{}, world", config.greeting))
     });
-    assert_eq!(get(&app, "/"), (StatusCode::OK, "hello, world".into()));
+    app.get("/hits", |req| async move {
+        let hits = req.state::<Hits>()?;
+        Ok(hits.0.load(Ordering::SeqCst).to_string())
+    });
+    check(
+        &app,
+        &[
+            ("/", StatusCode::OK, "hello, world"),
+            (
+                "/hits",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+            ),
+        ],
+    );
+    assert!(
+        !get(&app, "/hits").1.contains("Hits"),
+        "type names are for the log only"
+    );
 }
 
 #[test]
@@ -84,20 +102,6 @@ fn several_state_types_coexist_and_a_second_value_replaces_the_first() {
 }
 
 #[test]
-fn missing_state_in_a_handler_is_500() {
-    let mut app = Mocket::new();
-    app.state(Config { greeting: "x" });
-    app.get("/", |req| async move {
-        let hits = req.state::<Hits>()?;
-        Ok(hits.0.load(Ordering::SeqCst).to_string())
-    });
-    let (status, _, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(body, "Internal Server Error");
-    assert!(!body.contains("Hits"), "type names are for the log only");
-}
-
-#[test]
 fn missing_state_in_a_middleware_is_500() {
     let mut app = Mocket::new();
     app.use_middleware(|req, next| async move {
@@ -105,15 +109,13 @@ fn missing_state_in_a_middleware_is_500() {
         Ok(next.run(req).await)
     });
     app.get("/", |_req| async { "never" });
-    let (status, _, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(body, "Internal Server Error");
+    assert_opaque_500(&app, "/");
 }
 
 #[test]
 fn missing_state_error_is_internal_with_a_useful_cause() {
     let mut app = Mocket::new();
-    app.on_error(|err: Error| (err.status(), err.to_string()));
+    verbose_errors(&mut app);
     app.get(
         "/",
         |req| async move { req.state::<Hits>().map(|_| "found") },

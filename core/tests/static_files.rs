@@ -78,11 +78,11 @@ fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> http::Request<
     for (k, v) in headers {
         builder = builder.header(*k, *v);
     }
-    builder.body(Body::empty()).unwrap()
+    builder.body(Body::empty()).expect("valid request")
 }
 
 fn h<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).map(|v| v.to_str().unwrap())
+    headers.get(name).map(|v| v.to_str().expect("header text"))
 }
 
 fn etag(app: &Mocket, path: &str) -> String {

@@ -23,7 +23,10 @@ struct Spy {
 impl StaticFs for Spy {
     type File = <MemoryFs as StaticFs>::File;
     async fn stat(&self, path: &SafePath) -> io::Result<Entry<Self::File>> {
-        self.asked.lock().unwrap().push(path.as_str().to_owned());
+        self.asked
+            .lock()
+            .expect("lock")
+            .push(path.as_str().to_owned());
         self.inner.stat(path).await
     }
     async fn open(&self, file: Self::File, range: Range<u64>) -> io::Result<Body> {
@@ -53,7 +56,7 @@ fn raw(target: &str) -> (StatusCode, String) {
         Ok(req) => send(&app, req),
         Err(_) => return (StatusCode::BAD_REQUEST, "refused by the http crate".into()),
     };
-    for asked in spy.asked.lock().unwrap().iter() {
+    for asked in spy.asked.lock().expect("lock").iter() {
         assert!(
             asked
                 .split('/')

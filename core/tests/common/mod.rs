@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mocket_core::bytes::Bytes;
-use mocket_core::http::{self, HeaderMap, Method, StatusCode};
-use mocket_core::{Body, IntoRequest, Mocket};
+use mocket_core::http::{self, HeaderMap, HeaderValue, Method, StatusCode};
+use mocket_core::{Body, Error, IntoRequest, Json, Mocket, Next, Request, ResponseFuture};
 
 /// Sends `req` to `app` in-process and returns status, headers and the body
 /// as text (lossily decoded, so binary bodies never fail the helper).
@@ -31,6 +31,83 @@ pub(crate) fn send_bytes(app: &Mocket, req: impl IntoRequest) -> (StatusCode, He
 pub(crate) fn get(app: &Mocket, path: &str) -> (StatusCode, String) {
     let (status, _, body) = send(app, path);
     (status, body)
+}
+
+/// Sends a row's target: `"POST /path"` for another method, or a bare target
+/// (sent as given, so even a malformed one) for `GET`.
+pub(crate) fn send_line(app: &Mocket, line: &str) -> (StatusCode, HeaderMap, String) {
+    match line.split_once(' ') {
+        Some((name, path)) => send(app, method(name, path)),
+        None => send(app, line),
+    }
+}
+
+/// Sends each row's target (see [`send_line`]) and checks status and body;
+/// a failure names the row.
+pub(crate) fn check(app: &Mocket, rows: &[(&str, StatusCode, &str)]) {
+    for &(line, status, body) in rows {
+        let (got_status, _, got_body) = send_line(app, line);
+        assert_eq!((got_status, got_body.as_str()), (status, body), "{line}");
+    }
+}
+
+/// Checks that `line` (see [`send_line`]) gets the opaque 500 that hides
+/// whatever went wrong.
+pub(crate) fn assert_opaque_500(app: &Mocket, line: &str) {
+    check(
+        app,
+        &[(
+            line,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Server Error",
+        )],
+    );
+}
+
+/// Registers a route per `(method, pattern, body)` row, each answering its
+/// fixed body; the method `*` stands for `all`.
+pub(crate) fn fixed_routes(app: &mut Mocket, rows: &[(&str, &str, &'static str)]) {
+    for &(method, pattern, body) in rows {
+        let handler = move |_req| async move { body };
+        match method {
+            "*" => app.all(pattern, handler),
+            _ => app.on(method, pattern, handler),
+        };
+    }
+}
+
+/// A middleware that sets `name: value` on every response it passes back.
+pub(crate) fn set_header(
+    name: &'static str,
+    value: &'static str,
+) -> impl Fn(Request, Next) -> ResponseFuture + Send + Sync + 'static {
+    move |req, next| {
+        Box::pin(async move {
+            let mut res = next.run(req).await;
+            res.headers_mut()
+                .insert(name, HeaderValue::from_static(value));
+            res
+        })
+    }
+}
+
+/// Renders every error as `{"error": message, "status": code}`.
+pub(crate) fn json_errors(app: &mut Mocket) {
+    app.on_error(|err: Error| {
+        (
+            err.status(),
+            Json(serde_json::json!({ "error": err.message(), "status": err.status().as_u16() })),
+        )
+    });
+}
+
+pub(crate) fn parse_json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// Renders errors with their logged cause (`Display`), so tests can read it.
+pub(crate) fn verbose_errors(app: &mut Mocket) {
+    app.on_error(|err: Error| (err.status(), err.to_string()));
 }
 
 /// A bodiless request with any method (including extension tokens).
