@@ -128,7 +128,10 @@ pub fn check_bench(addr: SocketAddr) {
         Some("text/plain; charset=utf-8")
     );
     // The connection is still in sync after HEAD: no body was sent.
-    assert_eq!(conn.exchange(&get_request("/plaintext")).text(), "Hello, World!");
+    assert_eq!(
+        conn.exchange(&get_request("/plaintext")).text(),
+        "Hello, World!"
+    );
 
     // A bad escape in a parameter is the core's 400.
     let res = conn.exchange(&get_request("/echo/%zz"));
