@@ -165,6 +165,79 @@ macro_rules! method_shortcuts {
 
 macro_rules! all_method_shortcuts {
     () => {
+        /// Registers a handler for any method token, such as `PROPFIND`
+        /// (on a [`Group`], under its prefix).
+        ///
+        /// ```
+        /// # futures_executor::block_on(async {
+        /// let mut app = mocket_core::Mocket::new();
+        /// app.on("PROPFIND", "/files", |_req| async { "props" });
+        /// app.group("/dav", |dav| { dav.on("PROPFIND", "/", |_req| async { "" }); });
+        /// let req = mocket_core::http::Request::builder().method("PROPFIND").uri("/files").body(()).unwrap();
+        /// assert_eq!(app.request(req).await.status(), 200);
+        /// # });
+        /// ```
+        pub fn on<M, F, Fut, R>(&mut self, method: M, path: &str, handler: F) -> &mut Self
+        where
+            M: TryInto<Method>,
+            M::Error: fmt::Display,
+            F: Fn(Request) -> Fut + MaybeSend + MaybeSync + 'static,
+            Fut: Future<Output = R> + 'static,
+            R: IntoResponse,
+        {
+            self.route(method, path, handler)
+        }
+
+        /// Registers any [`Handler`] (a type of yours, or a closure) for a
+        /// method.
+        ///
+        /// ```
+        /// use mocket_core::{Handler, IntoResponse, Request, ResponseFuture};
+        /// struct Hello;
+        /// impl Handler for Hello {
+        ///     fn call(&self, _req: Request) -> ResponseFuture {
+        ///         Box::pin(async { "hello".into_response() })
+        ///     }
+        /// }
+        /// let mut app = mocket_core::Mocket::new();
+        /// app.route("GET", "/hello", Hello);
+        /// app.group("/greet", |g| { g.route("GET", "/hello", Hello); });
+        /// ```
+        pub fn route<M>(&mut self, method: M, path: &str, handler: impl Handler) -> &mut Self
+        where
+            M: TryInto<Method>,
+            M::Error: fmt::Display,
+        {
+            let method = method
+                .try_into()
+                .map(RouteMethod::from)
+                .map_err(|e| e.to_string());
+            self.register(method, path, Box::new(handler));
+            self
+        }
+
+        /// Registers a handler for every method at `path`; a method-specific
+        /// route at the same path takes precedence.
+        ///
+        /// ```
+        /// # futures_executor::block_on(async {
+        /// let mut app = mocket_core::Mocket::new();
+        /// app.all("/any", |req| async move { req.method().to_string() });
+        /// app.group("/g", |g| { g.all("/x", |_req| async { "" }); });
+        /// let req = mocket_core::http::Request::delete("/any").body(()).unwrap();
+        /// assert_eq!(app.request(req).await.into_body().to_text().await.unwrap(), "DELETE");
+        /// # });
+        /// ```
+        pub fn all<F, Fut, R>(&mut self, path: &str, handler: F) -> &mut Self
+        where
+            F: Fn(Request) -> Fut + MaybeSend + MaybeSync + 'static,
+            Fut: Future<Output = R> + 'static,
+            R: IntoResponse,
+        {
+            self.register(Ok(AnyMethod.into()), path, Box::new(handler));
+            self
+        }
+
         method_shortcuts! {
             /// Registers a handler for `GET path` (which also answers `HEAD`).
             ///
@@ -284,74 +357,16 @@ impl Mocket {
             .expect("the app cannot change while in-process requests to it are still running")
     }
 
-    /// Registers a handler for any method token, such as `PROPFIND`.
-    ///
-    /// ```
-    /// # futures_executor::block_on(async {
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.on("PROPFIND", "/files", |_req| async { "props" });
-    /// let req = mocket_core::http::Request::builder().method("PROPFIND").uri("/files").body(()).unwrap();
-    /// assert_eq!(app.request(req).await.status(), 200);
-    /// # });
-    /// ```
-    pub fn on<M, F, Fut, R>(&mut self, method: M, path: &str, handler: F) -> &mut Self
-    where
-        M: TryInto<Method>,
-        M::Error: fmt::Display,
-        F: Fn(Request) -> Fut + MaybeSend + MaybeSync + 'static,
-        Fut: Future<Output = R> + 'static,
-        R: IntoResponse,
-    {
-        self.route(method, path, handler)
-    }
-
-    /// Registers any [`Handler`] (a type of yours, or a closure) for a method.
-    ///
-    /// ```
-    /// use mocket_core::{Handler, IntoResponse, Request, ResponseFuture};
-    /// struct Hello;
-    /// impl Handler for Hello {
-    ///     fn call(&self, _req: Request) -> ResponseFuture {
-    ///         Box::pin(async { "hello".into_response() })
-    ///     }
-    /// }
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.route("GET", "/hello", Hello);
-    /// ```
-    pub fn route<M>(&mut self, method: M, path: &str, handler: impl Handler) -> &mut Self
-    where
-        M: TryInto<Method>,
-        M::Error: fmt::Display,
-    {
+    /// Where the shared registration methods put a route: below the
+    /// app's base path.
+    fn register(
+        &mut self,
+        method: Result<RouteMethod, String>,
+        path: &str,
+        handler: Box<dyn Handler>,
+    ) {
         let full = join_path(&self.base, path);
-        self.add_route(
-            method.try_into().map_err(|e| e.to_string()),
-            full,
-            Box::new(handler),
-        );
-        self
-    }
-
-    /// Registers a handler for every method at `path`; a method-specific
-    /// route at the same path takes precedence.
-    ///
-    /// ```
-    /// # futures_executor::block_on(async {
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.all("/any", |req| async move { req.method().to_string() });
-    /// let req = mocket_core::http::Request::delete("/any").body(()).unwrap();
-    /// assert_eq!(app.request(req).await.into_body().to_text().await.unwrap(), "DELETE");
-    /// # });
-    /// ```
-    pub fn all<F, Fut, R>(&mut self, path: &str, handler: F) -> &mut Self
-    where
-        F: Fn(Request) -> Fut + MaybeSend + MaybeSync + 'static,
-        Fut: Future<Output = R> + 'static,
-        R: IntoResponse,
-    {
-        let full = join_path(&self.base, path);
-        self.add_route(Ok(AnyMethod), full, Box::new(handler));
-        self
+        self.add_route(method, full, handler);
     }
 
     all_method_shortcuts!();
@@ -689,65 +704,16 @@ pub struct Group<'a> {
 }
 
 impl Group<'_> {
-    /// Registers a handler for any method token under the group's prefix.
-    ///
-    /// ```
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.group("/dav", |dav| { dav.on("PROPFIND", "/", |_req| async { "" }); });
-    /// ```
-    pub fn on<M, F, Fut, R>(&mut self, method: M, path: &str, handler: F) -> &mut Self
-    where
-        M: TryInto<Method>,
-        M::Error: fmt::Display,
-        F: Fn(Request) -> Fut + MaybeSend + MaybeSync + 'static,
-        Fut: Future<Output = R> + 'static,
-        R: IntoResponse,
-    {
-        self.route(method, path, handler)
-    }
-
-    /// Registers any [`Handler`] (a type of yours, or a closure) for a method.
-    ///
-    /// ```
-    /// use mocket_core::{Handler, IntoResponse, Request, ResponseFuture};
-    /// struct Hello;
-    /// impl Handler for Hello {
-    ///     fn call(&self, _req: Request) -> ResponseFuture {
-    ///         Box::pin(async { "hello".into_response() })
-    ///     }
-    /// }
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.group("/greet", |g| { g.route("GET", "/hello", Hello); });
-    /// ```
-    pub fn route<M>(&mut self, method: M, path: &str, handler: impl Handler) -> &mut Self
-    where
-        M: TryInto<Method>,
-        M::Error: fmt::Display,
-    {
+    /// Where the shared registration methods put a route: below the
+    /// group's prefix.
+    fn register(
+        &mut self,
+        method: Result<RouteMethod, String>,
+        path: &str,
+        handler: Box<dyn Handler>,
+    ) {
         let full = join_path(&self.prefix, path);
-        self.app.add_route(
-            method.try_into().map_err(|e| e.to_string()),
-            full,
-            Box::new(handler),
-        );
-        self
-    }
-
-    /// Registers a handler for every method under the group's prefix.
-    ///
-    /// ```
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.group("/g", |g| { g.all("/x", |_req| async { "" }); });
-    /// ```
-    pub fn all<F, Fut, R>(&mut self, path: &str, handler: F) -> &mut Self
-    where
-        F: Fn(Request) -> Fut + MaybeSend + MaybeSync + 'static,
-        Fut: Future<Output = R> + 'static,
-        R: IntoResponse,
-    {
-        let full = join_path(&self.prefix, path);
-        self.app.add_route(Ok(AnyMethod), full, Box::new(handler));
-        self
+        self.app.add_route(method, full, handler);
     }
 
     all_method_shortcuts!();
