@@ -4,7 +4,7 @@
 //! stay in each backend. What they share is here, written once:
 //!
 //! - [`http1`]: hyper's HTTP/1 server configured from the app's
-//!   [`ServerOptions`](mocket_core::ServerOptions) (header read timeout,
+//!   [`ServerOptions`] (header read timeout,
 //!   head size cap answered with 431, keep-alive);
 //! - [`MocketService`]: a [`hyper::service::Service`] that hands each
 //!   request to the core ([`Service::serve`]) and the framed answer back.
