@@ -411,17 +411,18 @@ struct Plan<'a> {
     id: &'a str,
 }
 
+impl Plan<'_> {
+    /// `bench/target/<kind>/<id>`, created.
+    fn folder(&self, kind: &str) -> Result<std::path::PathBuf, String> {
+        let dir = self.paths.bench.join("target").join(kind).join(self.id);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        Ok(dir)
+    }
+}
+
 fn load_run(plan: &Plan<'_>) -> Result<Value, String> {
-    let Plan {
-        opts,
-        paths,
-        routes,
-        selected,
-        built,
-        id,
-    } = *plan;
-    let logs = paths.bench.join("target").join("logs").join(id);
-    std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+    let (opts, routes, selected, built) = (plan.opts, plan.routes, plan.selected, plan.built);
+    let logs = plan.folder("logs")?;
     let mut running: Vec<(Def, Running)> = Vec::new();
     let mut reasons: HashMap<&str, String> = HashMap::new();
     let mut idle: HashMap<&str, u64> = HashMap::new();
@@ -493,7 +494,7 @@ fn load_run(plan: &Plan<'_>) -> Result<Value, String> {
         connections: opts.connections,
         core: 0,
     };
-    let scripts = paths.bench.join("wrk");
+    let scripts = plan.paths.bench.join("wrk");
     let round_duration = format!("{}s", round_secs(opts));
     let started = Instant::now();
     for (ri, route) in routes.iter().enumerate() {
@@ -628,16 +629,8 @@ fn load_run(plan: &Plan<'_>) -> Result<Value, String> {
 }
 
 fn callgrind_run(plan: &Plan<'_>) -> Result<Value, String> {
-    let Plan {
-        opts,
-        paths,
-        routes,
-        selected,
-        built,
-        id,
-    } = *plan;
-    let dir = paths.bench.join("target").join("callgrind").join(id);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (opts, routes, selected, built) = (plan.opts, plan.routes, plan.selected, plan.built);
+    let dir = plan.folder("callgrind")?;
     let settings = callgrind::Settings {
         warmup: opts.warmup_requests,
         requests: opts.requests,
