@@ -142,5 +142,5 @@ fn the_native_backend_runs_the_example_too() {
     let mut server = Server::listening(&mut cmd, std::time::Duration::from_secs(600));
     assert_eq!(server.get("/plaintext").text(), "Hello, World!");
     server.signal("TERM");
-    assert_eq!(server.wait_exit().code(), Some(0));
+    assert_eq!(server.wait_exit(common::EXIT_TIMEOUT).code(), Some(0));
 }

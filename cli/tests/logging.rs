@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{BUILD_TIMEOUT, Server, build_node_app, mocket_example};
+use common::{BUILD_TIMEOUT, Server, build_node_app, mocket_example, start_node};
 
 /// `cargo mocket run --debug --backend <backend> --example rest_api` on a
 /// free port.
@@ -43,7 +43,7 @@ fn assert_logs_the_request(server: &Server, backend: &str) {
 #[test]
 fn node_prints_the_apps_log_lines_on_stderr() {
     let dir = build_node_app("rest_api", ".", &["--debug", "--example", "rest_api"]);
-    let server = Server::start(&dir);
+    let server = start_node(&dir);
     assert_logs_the_request(&server, "node");
 }
 

@@ -5,17 +5,17 @@
 
 mod common;
 
-use common::{Server, bench_app, chunked, get, node_script, with_body};
+use common::{bench_app, chunked, get, node_script, start_node, with_body};
 
 #[test]
 fn every_bench_route_answers_as_routes_md_says() {
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     mocket_testkit::bench_app::check_routes(server.addr);
 }
 
 #[test]
 fn binary_and_chunked_bodies_are_echoed_byte_for_byte() {
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     let binary: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     let mut conn = server.conn();
     conn.send(&with_body("POST", "/echo", &[], &binary));
@@ -32,7 +32,7 @@ fn binary_and_chunked_bodies_are_echoed_byte_for_byte() {
 
 #[test]
 fn wrong_method_is_405_with_allow_and_head_has_headers_without_body() {
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     let mut conn = server.conn();
     conn.send(b"DELETE /plaintext HTTP/1.1\r\nhost: test\r\n\r\n");
     let res = conn.response();
@@ -51,7 +51,7 @@ fn wrong_method_is_405_with_allow_and_head_has_headers_without_body() {
 
 #[test]
 fn bad_percent_encoding_is_400_and_a_malformed_request_gets_nodes_400() {
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     let res = server.get("/echo/bad%zz");
     assert_eq!(res.status, 400);
     assert!(res.text().contains("percent-encoding"), "{}", res.text());
@@ -65,7 +65,7 @@ fn bad_percent_encoding_is_400_and_a_malformed_request_gets_nodes_400() {
 
 #[test]
 fn a_body_over_the_limit_by_content_length_is_413_at_once_and_the_connection_closes() {
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     let mut conn = server.conn();
     // Only the head: the answer must not wait for 2 MB that never come.
     conn.send(b"POST /echo HTTP/1.1\r\nhost: test\r\ncontent-length: 2000000\r\n\r\n");
@@ -78,7 +78,7 @@ fn a_body_over_the_limit_by_content_length_is_413_at_once_and_the_connection_clo
 
 #[test]
 fn expect_100_continue_is_answered_when_the_app_reads_the_body() {
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     let mut conn = server.conn();
     conn.send(
         b"POST /echo HTTP/1.1\r\nhost: test\r\nexpect: 100-continue\r\ncontent-length: 5\r\n\r\n",
@@ -96,7 +96,7 @@ fn expect_100_continue_is_answered_when_the_app_reads_the_body() {
 
 #[test]
 fn a_chunked_body_over_the_limit_is_413() {
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     let mut conn = server.conn();
     let mut req =
         b"POST /echo HTTP/1.1\r\nhost: test\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
@@ -119,7 +119,7 @@ fn a_chunked_body_over_the_limit_is_413() {
 
 #[test]
 fn a_head_larger_than_max_header_bytes_is_431() {
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     // ServerOptions::max_header_bytes defaults to 16 KiB, passed to Node.
     let small = format!(
         "GET /plaintext HTTP/1.1\r\nhost: test\r\nx-big: {}\r\n\r\n",
@@ -139,7 +139,7 @@ fn a_head_larger_than_max_header_bytes_is_431() {
 
 #[test]
 fn pipelined_requests_are_answered_in_order() {
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     let mut conn = server.conn();
     let mut batch = Vec::new();
     for i in [3, 1, 4, 1, 5] {
@@ -212,7 +212,7 @@ const { fetch } = require('./fetch.js');
 fn a_small_body_the_app_does_not_read_leaves_the_connection_open() {
     // Node drains a small unread body (the app answered 404 without reading
     // it); only a large or unfinished one closes the connection.
-    let server = Server::start(&bench_app());
+    let server = start_node(&bench_app());
     let mut conn = server.conn();
     conn.send(&with_body("POST", "/nowhere", &[], b"ignored body"));
     let res = conn.response();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{
     IO_TIMEOUT, Server, cargo_mocket, get, node_in, node_script, promise_app, run_to_end,
-    workspace_root,
+    start_node, workspace_root,
 };
 
 /// Polls `/waiting` until it reports `want` requests waiting on a promise.
@@ -31,7 +31,7 @@ fn wait_until_waiting(server: &Server, want: &str) {
 
 #[test]
 fn handlers_await_javascript_promises() {
-    let server = Server::start(&promise_app());
+    let server = start_node(&promise_app());
     let res = server.get("/sleep/20");
     assert_eq!((res.status, res.text().as_str()), (200, "slept 20 ms"));
 
@@ -58,7 +58,7 @@ fn handlers_await_javascript_promises() {
 
 #[test]
 fn a_streamed_body_is_sent_chunk_by_chunk_and_a_client_may_leave_midway() {
-    let server = Server::start(&promise_app());
+    let server = start_node(&promise_app());
     let mut conn = server.conn();
     conn.send(&get("/ticks/5"));
     let res = conn.response();
@@ -78,7 +78,7 @@ fn a_streamed_body_is_sent_chunk_by_chunk_and_a_client_may_leave_midway() {
 
 #[test]
 fn a_panic_answers_500_and_a_fresh_instance_serves_the_requests_after_it() {
-    let server = Server::start(&promise_app());
+    let server = start_node(&promise_app());
     let mut kept = server.conn(); // a keep-alive connection from before the trap
     for want in ["1", "2"] {
         kept.send(&get("/count"));
@@ -125,7 +125,7 @@ fn a_panic_answers_500_and_a_fresh_instance_serves_the_requests_after_it() {
 
 #[test]
 fn a_trap_closes_a_streamed_response_that_is_under_way() {
-    let server = Server::start(&promise_app());
+    let server = start_node(&promise_app());
     let mut streaming = server.conn();
     streaming.send(&get("/stall"));
     streaming.read_until(b"first\n"); // its head and first chunk are out
@@ -143,7 +143,7 @@ fn a_trap_closes_a_streamed_response_that_is_under_way() {
 
 #[test]
 fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
-    let mut server = Server::start(&promise_app());
+    let mut server = start_node(&promise_app());
     let mut inflight = server.conn();
     inflight.send(&get("/sleep/1500"));
     wait_until_waiting(&server, "1");
@@ -151,17 +151,17 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     let res = inflight.response();
     assert_eq!((res.status, res.text().as_str()), (200, "slept 1500 ms"));
     assert_eq!(res.header("connection"), Some("close"));
-    let status = server.wait_exit();
+    let status = server.wait_exit(common::EXIT_TIMEOUT);
     assert_eq!(status.code(), Some(0), "stderr: {}", server.stderr());
 }
 
 #[test]
 fn sigint_with_nothing_in_flight_exits_0() {
-    let mut server = Server::start(&promise_app());
+    let mut server = start_node(&promise_app());
     assert_eq!(server.get("/count").text(), "1");
     server.signal("INT");
     assert_eq!(
-        server.wait_exit().code(),
+        server.wait_exit(common::EXIT_TIMEOUT).code(),
         Some(0),
         "stderr: {}",
         server.stderr()
@@ -171,7 +171,7 @@ fn sigint_with_nothing_in_flight_exits_0() {
 #[test]
 fn a_port_in_use_is_one_error_line_and_exit_1() {
     let dir = promise_app();
-    let first = Server::start(&dir);
+    let first = start_node(&dir);
     let port = first.addr.port().to_string();
     let (status, stdout, stderr) = run_to_end(&mut node_in(&dir, &port));
     assert_eq!(status.code(), Some(1));
@@ -243,5 +243,5 @@ fn cargo_mocket_run_builds_and_serves_on_port() {
     assert_eq!(server.get("/count").text(), "1");
     // `run` replaced itself with node: the signal reaches the app.
     server.signal("TERM");
-    assert_eq!(server.wait_exit().code(), Some(0));
+    assert_eq!(server.wait_exit(common::EXIT_TIMEOUT).code(), Some(0));
 }

@@ -66,7 +66,12 @@ fn run_on_wasi_serves_the_example_under_wasmtime_serve() {
     );
     // wasmtime serve drains and exits 0 on SIGINT (Ctrl-C).
     server.signal("INT");
-    assert_eq!(server.wait_exit().code(), Some(0), "{}", server.stderr());
+    assert_eq!(
+        server.wait_exit(common::EXIT_TIMEOUT).code(),
+        Some(0),
+        "{}",
+        server.stderr()
+    );
 }
 
 #[test]
@@ -92,7 +97,7 @@ fn run_on_wasi_sockets_serves_the_example_under_wasmtime_run() {
     let _conn = assert_keeps_alive(&server, "/plaintext", "Hello, World!");
     // WASI 0.2 has no signals: SIGTERM ends the process (not with 0).
     server.signal("TERM");
-    server.wait_exit();
+    server.wait_exit(common::EXIT_TIMEOUT);
 }
 
 /// Three requests on one connection, each answered `want`; the connection

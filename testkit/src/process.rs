@@ -321,6 +321,29 @@ impl Server {
         Server { process, addr }
     }
 
+    /// Starts `cmd` and waits up to `within` (a build may come first) for
+    /// its first line of stdout, which must be `Listening on http://ADDR`:
+    /// what every Mocket backend prints before anything else.
+    pub fn listening(cmd: &mut Command, within: Duration) -> Server {
+        let mut process = Process::spawn(cmd);
+        let line = process.next_line(within).unwrap_or_else(|| {
+            panic!(
+                "no first line within {within:?}; output:\n{}",
+                process.output()
+            )
+        });
+        let addr = line
+            .strip_prefix("Listening on http://")
+            .and_then(|text| parse_addr(text.trim_end_matches('/')))
+            .unwrap_or_else(|| {
+                panic!(
+                    "the first line is not `Listening on http://ADDR`: {line:?}; output:\n{}",
+                    process.output()
+                )
+            });
+        Server { process, addr }
+    }
+
     /// A new connection to it.
     pub fn conn(&self) -> Conn {
         Conn::open(self.addr)

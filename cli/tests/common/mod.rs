@@ -8,7 +8,6 @@
 #![allow(dead_code)] // each test file uses a different part
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Mutex, OnceLock};
@@ -17,7 +16,7 @@ use std::time::{Duration, Instant};
 
 #[allow(unused_imports)] // each test file uses a different part
 pub(crate) use mocket_testkit::http1::{Conn, IO_TIMEOUT, Response, chunked, get_request};
-use mocket_testkit::process::Process;
+pub(crate) use mocket_testkit::process::{Process, Server};
 
 /// How long a server may take to print its `Listening on` line.
 pub(crate) const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -119,77 +118,10 @@ pub(crate) fn promise_app() -> PathBuf {
     build_node_app("node-promise", "examples/node-promise", &[])
 }
 
-/// A running server process (`node index.js`, `cargo mocket run …`): the
-/// test kit's [`Process`] and the address from its `Listening on` line.
-pub(crate) struct Server {
-    process: Process,
-    pub(crate) addr: SocketAddr,
-}
-
-impl Server {
-    /// Starts the Node app in `dir` on PORT=0 and waits for its
-    /// `Listening on` line.
-    pub(crate) fn start(dir: &Path) -> Server {
-        Server::listening(&mut node_in(dir, "0"), START_TIMEOUT)
-    }
-
-    /// Spawns `cmd` and waits up to `within` (a build may come first) for
-    /// its first line of stdout, which must be `Listening on http://ADDR`.
-    pub(crate) fn listening(cmd: &mut Command, within: Duration) -> Server {
-        let mut started = Server::spawn(cmd);
-        let line = started
-            .next_line(within)
-            .unwrap_or_else(|| panic!("no Listening line; stderr: {}", started.stderr()));
-        started.addr = line
-            .strip_prefix("Listening on http://")
-            .unwrap_or_else(|| {
-                panic!(
-                    "unexpected first line {line:?}; stderr: {}",
-                    started.stderr()
-                )
-            })
-            .parse()
-            .unwrap_or_else(|e| panic!("bad address in {line:?}: {e}"));
-        started
-    }
-
-    /// Spawns `cmd` with its output captured, without waiting; the caller
-    /// reads the address from its first line.
-    pub(crate) fn spawn(cmd: &mut Command) -> Server {
-        Server {
-            process: Process::spawn(cmd),
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        }
-    }
-
-    /// Waits (up to [`EXIT_TIMEOUT`]) for the process to exit.
-    pub(crate) fn wait_exit(&mut self) -> ExitStatus {
-        self.process.wait_exit(EXIT_TIMEOUT)
-    }
-
-    pub(crate) fn conn(&self) -> Conn {
-        Conn::open(self.addr)
-    }
-
-    /// One request on a fresh connection.
-    pub(crate) fn get(&self, path: &str) -> Response {
-        let mut conn = self.conn();
-        conn.send(&get(path));
-        conn.response()
-    }
-}
-
-impl std::ops::Deref for Server {
-    type Target = Process;
-    fn deref(&self) -> &Process {
-        &self.process
-    }
-}
-
-impl std::ops::DerefMut for Server {
-    fn deref_mut(&mut self) -> &mut Process {
-        &mut self.process
-    }
+/// Starts the Node app in `dir` on PORT=0 and waits for its `Listening on`
+/// line.
+pub(crate) fn start_node(dir: &Path) -> Server {
+    Server::listening(&mut node_in(dir, "0"), START_TIMEOUT)
 }
 
 /// `node index.js` in `dir` with PORT set.
