@@ -2,36 +2,28 @@
 //! chunk, flushed when the source waits, sent before the source ends,
 //! trailers and errors passed on, HEAD never reading the source.
 
+mod common;
+
 use std::collections::VecDeque;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
+use common::{gunzip, header_str, request};
 use mocket_core::bytes::Bytes;
 use mocket_core::compression::Compression;
 use mocket_core::http::{self, HeaderMap, HeaderValue, header};
-use mocket_core::{Body, BoxError, Mocket};
+use mocket_core::{Body, BoxError, IntoResponse, Mocket};
 
-fn get(path: &str, accept_encoding: &str) -> http::Request<Body> {
-    http::Request::get(path)
-        .header("accept-encoding", accept_encoding)
-        .body(Body::empty())
-        .expect("valid request")
+/// `method path` accepting `accept_encoding`, answered by `app`.
+fn ask(app: &Mocket, method: &str, path: &str, accept_encoding: &str) -> http::Response<Body> {
+    let req = request(method, path, &[("accept-encoding", accept_encoding)]);
+    futures_executor::block_on(app.request(req))
 }
 
 fn encoding_of(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::CONTENT_ENCODING)
-        .map(|v| v.to_str().expect("header text"))
-}
-
-fn gunzip(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(data)
-        .read_to_end(&mut out)
-        .expect("valid gzip");
-    out
+    header_str(headers, "content-encoding")
 }
 
 /// A streamed body fed by the test: chunks arrive when pushed, and it
@@ -65,13 +57,15 @@ impl Feed {
     }
 }
 
-impl http_body::Body for Feed {
-    type Data = Bytes;
-    type Error = BoxError;
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+impl Feed {
+    /// A response body streaming what the feed is given.
+    fn body(&self) -> Body {
+        let feed = self.clone();
+        let frames = futures_util::stream::poll_fn(move |_cx| feed.next_frame());
+        Body::from_stream(http_body_util::StreamBody::new(frames))
+    }
+
+    fn next_frame(&self) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
         let mut state = self.0.lock().expect("lock");
         match state.chunks.pop_front() {
             Some(Ok(chunk)) => Poll::Ready(Some(Ok(http_body::Frame::data(chunk)))),
@@ -88,22 +82,30 @@ impl http_body::Body for Feed {
     }
 }
 
-/// The app's streamed response to `accept`, for polling by hand.
-fn streamed(accept: &str) -> (Feed, http::Response<Body>) {
+/// An app with compression whose `/events` streams what the feed is given,
+/// typed `text/event-stream` if `typed`.
+fn events_app(typed: bool) -> (Feed, Mocket) {
     let feed = Feed::default();
     let mut app = Mocket::new();
     app.wrap(Compression::new());
     let source = feed.clone();
     app.get("/events", move |_req| {
-        let source = source.clone();
-        async move {
-            (
-                [("content-type", "text/event-stream")],
-                Body::from_stream(source),
-            )
+        let mut res = source.body().into_response();
+        if typed {
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/event-stream"),
+            );
         }
+        async move { res }
     });
-    let res = futures_executor::block_on(app.request(get("/events", accept)));
+    (feed, app)
+}
+
+/// The app's streamed response to `accept`, for polling by hand.
+fn streamed(accept: &str) -> (Feed, http::Response<Body>) {
+    let (feed, app) = events_app(true);
+    let res = ask(&app, "GET", "/events", accept);
     (feed, res)
 }
 
@@ -251,7 +253,7 @@ fn a_stream_known_to_be_small_is_left_alone() {
         let sized = http_body_util::Full::new(Bytes::from_static(b"short and sized"));
         ([("content-type", "text/plain")], Body::from_stream(sized))
     });
-    let res = futures_executor::block_on(app.request(get("/", "gzip")));
+    let res = ask(&app, "GET", "/", "gzip");
     assert_eq!(encoding_of(res.headers()), None);
     let body = futures_executor::block_on(res.into_body().to_bytes()).unwrap();
     assert_eq!(&body[..], b"short and sized");
@@ -259,20 +261,9 @@ fn a_stream_known_to_be_small_is_left_alone() {
 
 #[test]
 fn head_of_a_stream_compresses_nothing_and_claims_no_length() {
-    let feed = Feed::default();
-    let mut app = Mocket::new();
-    app.wrap(Compression::new());
-    let source = feed.clone();
-    app.get("/events", move |_req| {
-        let source = source.clone();
-        async move { Body::from_stream(source) }
-    });
+    let (feed, app) = events_app(false);
     feed.push("data: never read\n\n");
-    let req = http::Request::head("/events")
-        .header("accept-encoding", "gzip")
-        .body(Body::empty())
-        .unwrap();
-    let res = futures_executor::block_on(app.request(req));
+    let res = ask(&app, "HEAD", "/events", "gzip");
     assert_eq!(encoding_of(res.headers()), Some("gzip"));
     assert!(res.headers().get(header::CONTENT_LENGTH).is_none());
     assert_eq!(res.body().exact_len(), Some(0));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::send;
+use common::{assert_headers, request, send};
 use mocket_core::cors::Cors;
 use mocket_core::http::{self, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use mocket_core::{Body, Mocket};
@@ -15,13 +15,9 @@ use mocket_core::{Body, Mocket};
 const APP: &str = "https://app.example";
 const EVIL: &str = "https://evil.example";
 
-/// A request with these headers.
-fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> http::Request<Body> {
-    let mut builder = http::Request::builder().method(method).uri(path);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder.body(Body::empty()).expect("valid request")
+/// `GET path` from `origin`.
+fn get_from(path: &str, origin: &str) -> http::Request<Body> {
+    request("GET", path, &[("origin", origin)])
 }
 
 fn preflight(path: &str, origin: &str, method: &str) -> http::Request<Body> {
@@ -91,17 +87,18 @@ fn a_preflight_from_an_allowed_origin_is_answered_without_the_handler() {
     let (app, calls) = app_with(strict());
     // No OPTIONS route exists for /items: without CORS this would be 405.
     let (status, headers, body) = send(&app, preflight("/items", APP, "DELETE"));
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(body, "");
-    assert_eq!(headers["access-control-allow-origin"], APP);
-    assert_eq!(headers["access-control-allow-credentials"], "true");
-    assert_eq!(headers["access-control-allow-methods"], "GET, POST, DELETE");
-    // Request headers are mirrored by default.
-    assert_eq!(
-        headers["access-control-allow-headers"],
-        "content-type, x-api-key"
+    assert_eq!((status, body.as_str()), (StatusCode::NO_CONTENT, ""));
+    assert_headers(
+        &headers,
+        &[
+            ("access-control-allow-origin", APP),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "GET, POST, DELETE"),
+            // Request headers are mirrored by default.
+            ("access-control-allow-headers", "content-type, x-api-key"),
+            ("access-control-max-age", "600"),
+        ],
     );
-    assert_eq!(headers["access-control-max-age"], "600");
     assert!(headers.get("access-control-expose-headers").is_none());
     assert_eq!(vary(&headers), ["Origin", "Access-Control-Request-Headers"]);
     assert!(headers.get(header::ALLOW).is_none());
@@ -109,57 +106,80 @@ fn a_preflight_from_an_allowed_origin_is_answered_without_the_handler() {
 }
 
 #[test]
-fn a_preflight_for_a_path_with_no_route_is_still_answered() {
+fn answers_without_a_route_carry_cors_headers_too() {
     let (app, _) = app_with(strict());
-    let (status, headers, _) = send(&app, preflight("/nowhere", APP, "GET"));
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(headers["access-control-allow-origin"], APP);
+    for (req, status) in [
+        // A preflight for a path with no route is still answered.
+        (preflight("/nowhere", APP, "GET"), StatusCode::NO_CONTENT),
+        (get_from("/missing", APP), StatusCode::NOT_FOUND),
+    ] {
+        let row = format!("{} {}", req.method(), req.uri());
+        let (got, headers, _) = send(&app, req);
+        assert_eq!(got, status, "{row}");
+        assert_eq!(headers["access-control-allow-origin"], APP, "{row}");
+    }
 }
 
 #[test]
-fn a_preflight_from_a_refused_origin_gets_204_and_no_cors_headers() {
-    let (app, calls) = app_with(strict());
-    let (status, headers, body) = send(&app, preflight("/items", EVIL, "DELETE"));
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(body, "");
-    assert_eq!(cors_headers(&headers), Vec::<String>::new());
-    assert_eq!(vary(&headers), ["Origin"]);
-    assert_eq!(calls.load(Ordering::SeqCst), 0);
+fn refused_or_missing_origins_get_no_cors_headers_but_vary_on_origin() {
+    for (req, status, body, calls) in [
+        // A refused preflight is answered without the handler…
+        (
+            preflight("/items", EVIL, "DELETE"),
+            StatusCode::NO_CONTENT,
+            "",
+            0,
+        ),
+        // …and an actual request still reaches it.
+        (get_from("/items", EVIL), StatusCode::OK, "items", 1),
+        // Without an origin the answer still depends on it.
+        (request("GET", "/items", &[]), StatusCode::OK, "items", 1),
+    ] {
+        let (app, counter) = app_with(strict());
+        let row = format!("{} {:?}", req.method(), req.headers().get("origin"));
+        let (got_status, headers, got_body) = send(&app, req);
+        assert_eq!((got_status, got_body.as_str()), (status, body), "{row}");
+        assert_eq!(cors_headers(&headers), Vec::<String>::new(), "{row}");
+        assert_eq!(vary(&headers), ["Origin"], "{row}");
+        assert_eq!(counter.load(Ordering::SeqCst), calls, "{row}");
+    }
 }
 
 #[test]
 fn a_plain_options_request_goes_to_the_app() {
-    let (app, calls) = app_with(strict());
-    // An OPTIONS route answers it…
-    let req = request("OPTIONS", "/with-options", &[("origin", APP)]);
-    let (status, headers, body) = send(&app, req);
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "options handler"));
-    assert_eq!(headers["access-control-allow-origin"], APP);
-    assert!(headers.get("access-control-allow-methods").is_none());
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    // An OPTIONS route answers it, also when it names a request method
+    // but no origin (not a preflight then)…
+    for (header, allowed) in [
+        (("origin", APP), Some(APP)),
+        (("access-control-request-method", "GET"), None),
+    ] {
+        let (app, calls) = app_with(strict());
+        let req = request("OPTIONS", "/with-options", &[header]);
+        let (status, headers, body) = send(&app, req);
+        let row = format!("{allowed:?}");
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, "options handler"),
+            "{row}"
+        );
+        assert_eq!(
+            common::header_str(&headers, "access-control-allow-origin"),
+            allowed
+        );
+        assert!(headers.get("access-control-allow-methods").is_none());
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "{row}");
+    }
     // …and without one the router's 405 stands.
+    let (app, _) = app_with(strict());
     let (status, headers, _) = send(&app, request("OPTIONS", "/items", &[]));
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(headers[header::ALLOW], "GET, HEAD");
 }
 
 #[test]
-fn options_with_a_request_method_but_no_origin_is_not_a_preflight() {
-    let (app, calls) = app_with(strict());
-    let req = request(
-        "OPTIONS",
-        "/with-options",
-        &[("access-control-request-method", "GET")],
-    );
-    let (status, _, body) = send(&app, req);
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "options handler"));
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
-}
-
-#[test]
 fn an_allowed_origin_gets_the_response_with_cors_headers() {
     let (app, calls) = app_with(strict());
-    let (status, headers, body) = send(&app, request("GET", "/items", &[("origin", APP)]));
+    let (status, headers, body) = send(&app, get_from("/items", APP));
     assert_eq!((status, body.as_str()), (StatusCode::OK, "items"));
     assert_eq!(headers["access-control-allow-origin"], APP);
     assert_eq!(headers["access-control-allow-credentials"], "true");
@@ -172,35 +192,9 @@ fn an_allowed_origin_gets_the_response_with_cors_headers() {
 }
 
 #[test]
-fn a_refused_origin_still_reaches_the_handler_but_gets_no_cors_headers() {
-    let (app, calls) = app_with(strict());
-    let (status, headers, body) = send(&app, request("GET", "/items", &[("origin", EVIL)]));
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "items"));
-    assert_eq!(cors_headers(&headers), Vec::<String>::new());
-    assert_eq!(vary(&headers), ["Origin"]);
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
-}
-
-#[test]
-fn a_request_without_origin_varies_on_origin_when_the_answer_depends_on_it() {
-    let (app, _) = app_with(strict());
-    let (_, headers, _) = send(&app, request("GET", "/items", &[]));
-    assert_eq!(cors_headers(&headers), Vec::<String>::new());
-    assert_eq!(vary(&headers), ["Origin"]);
-}
-
-#[test]
-fn error_responses_carry_cors_headers_too() {
-    let (app, _) = app_with(strict());
-    let (status, headers, _) = send(&app, request("GET", "/missing", &[("origin", APP)]));
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(headers["access-control-allow-origin"], APP);
-}
-
-#[test]
 fn vary_is_appended_to_what_the_handler_set() {
     let (app, _) = app_with(strict());
-    let (_, headers, _) = send(&app, request("GET", "/vary", &[("origin", APP)]));
+    let (_, headers, _) = send(&app, get_from("/vary", APP));
     assert_eq!(
         headers.get_all(header::VARY).iter().collect::<Vec<_>>(),
         ["Accept-Language, Origin"]
@@ -211,8 +205,8 @@ fn vary_is_appended_to_what_the_handler_set() {
 fn any_origin_without_credentials_is_a_constant_star_without_vary() {
     let (app, _) = app_with(Cors::new().allow_any_origin());
     for req in [
-        request("GET", "/items", &[("origin", EVIL)]),
-        request("GET", "/items", &[("origin", "null")]),
+        get_from("/items", EVIL),
+        get_from("/items", "null"),
         request("GET", "/items", &[]),
     ] {
         let (_, headers, _) = send(&app, req);
@@ -235,12 +229,14 @@ fn credentials_never_go_with_a_literal_star() {
     let cors = Cors::permissive().allow_credentials(true);
     let (app, _) = app_with(cors);
     let (_, headers, _) = send(&app, preflight("/items", EVIL, "PROPFIND"));
-    assert_eq!(headers["access-control-allow-origin"], EVIL);
-    assert_eq!(headers["access-control-allow-credentials"], "true");
-    assert_eq!(headers["access-control-allow-methods"], "PROPFIND");
-    assert_eq!(
-        headers["access-control-allow-headers"],
-        "content-type, x-api-key"
+    assert_headers(
+        &headers,
+        &[
+            ("access-control-allow-origin", EVIL),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "PROPFIND"),
+            ("access-control-allow-headers", "content-type, x-api-key"),
+        ],
     );
     assert_eq!(
         vary(&headers),
@@ -251,7 +247,7 @@ fn credentials_never_go_with_a_literal_star() {
         ]
     );
     // Exposing "any" header lists the response's own names instead of `*`.
-    let (_, headers, _) = send(&app, request("GET", "/items", &[("origin", EVIL)]));
+    let (_, headers, _) = send(&app, get_from("/items", EVIL));
     assert_eq!(headers["access-control-allow-origin"], EVIL);
     assert_eq!(headers["access-control-expose-headers"], "x-total");
     assert!(cors_headers(&headers).iter().all(|h| {
@@ -263,14 +259,14 @@ fn credentials_never_go_with_a_literal_star() {
 #[test]
 fn any_header_exposed_without_credentials_is_a_star() {
     let (app, _) = app_with(Cors::permissive());
-    let (_, headers, _) = send(&app, request("GET", "/items", &[("origin", EVIL)]));
+    let (_, headers, _) = send(&app, get_from("/items", EVIL));
     assert_eq!(headers["access-control-expose-headers"], "*");
 }
 
 #[test]
 fn the_null_origin_is_refused_unless_listed() {
     let (app, _) = app_with(strict());
-    let (_, headers, _) = send(&app, request("GET", "/items", &[("origin", "null")]));
+    let (_, headers, _) = send(&app, get_from("/items", "null"));
     assert_eq!(cors_headers(&headers), Vec::<String>::new());
     // Mirroring "any" origin with credentials leaves `null` out as well.
     let (app, _) = app_with(Cors::new().allow_any_origin().allow_credentials(true));
@@ -278,14 +274,14 @@ fn the_null_origin_is_refused_unless_listed() {
     assert_eq!(cors_headers(&headers), Vec::<String>::new());
     // Listed explicitly, it is the app's choice.
     let (app, _) = app_with(Cors::new().allow_origins(["null"]));
-    let (_, headers, _) = send(&app, request("GET", "/items", &[("origin", "null")]));
+    let (_, headers, _) = send(&app, get_from("/items", "null"));
     assert_eq!(headers["access-control-allow-origin"], "null");
 }
 
 #[test]
 fn listed_origins_match_ignoring_case_and_a_configured_trailing_slash() {
     let (app, _) = app_with(Cors::new().allow_origins(["HTTPS://App.Example/"]));
-    let (_, headers, _) = send(&app, request("GET", "/items", &[("origin", APP)]));
+    let (_, headers, _) = send(&app, get_from("/items", APP));
     // The request's own spelling is echoed.
     assert_eq!(headers["access-control-allow-origin"], APP);
     for near_miss in [
@@ -295,7 +291,7 @@ fn listed_origins_match_ignoring_case_and_a_configured_trailing_slash() {
         "https://xapp.example",
         "",
     ] {
-        let (_, headers, _) = send(&app, request("GET", "/items", &[("origin", near_miss)]));
+        let (_, headers, _) = send(&app, get_from("/items", near_miss));
         assert!(
             headers.get("access-control-allow-origin").is_none(),
             "{near_miss:?} was allowed"
@@ -311,18 +307,12 @@ fn a_predicate_decides_the_origin() {
             .is_some_and(|host| host.ends_with(".example.com"))
     });
     let (app, _) = app_with(cors);
-    let (_, headers, _) = send(
-        &app,
-        request("GET", "/items", &[("origin", "https://a.example.com")]),
-    );
+    let (_, headers, _) = send(&app, get_from("/items", "https://a.example.com"));
     assert_eq!(
         headers["access-control-allow-origin"],
         "https://a.example.com"
     );
-    let (_, headers, _) = send(
-        &app,
-        request("GET", "/items", &[("origin", "https://evil-example.com")]),
-    );
+    let (_, headers, _) = send(&app, get_from("/items", "https://evil-example.com"));
     assert!(headers.get("access-control-allow-origin").is_none());
 }
 
@@ -369,7 +359,7 @@ fn hostile_origins_are_refused_without_panicking() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(cors_headers(&headers), Vec::<String>::new());
     // Two Origin headers: only the first counts, as the `http` crate reads.
-    let mut req = request("GET", "/items", &[("origin", EVIL)]);
+    let mut req = get_from("/items", EVIL);
     req.headers_mut()
         .append(header::ORIGIN, HeaderValue::from_static(APP));
     let (_, headers, _) = send(&app, req);
@@ -399,11 +389,11 @@ fn on_a_group_only_its_paths_get_cors() {
         api.get("/data", |_req| async { "data" });
     });
     app.get("/other", |_req| async { "other" });
-    let (_, headers, _) = send(&app, request("GET", "/api/data", &[("origin", APP)]));
+    let (_, headers, _) = send(&app, get_from("/api/data", APP));
     assert_eq!(headers["access-control-allow-origin"], APP);
     let (status, _, _) = send(&app, preflight("/api/unknown", APP, "GET"));
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, headers, _) = send(&app, request("GET", "/other", &[("origin", APP)]));
+    let (_, headers, _) = send(&app, get_from("/other", APP));
     assert!(headers.get("access-control-allow-origin").is_none());
     let (status, _, _) = send(&app, preflight("/other", APP, "GET"));
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
@@ -432,9 +422,9 @@ fn one_policy_can_be_cloned_onto_several_groups() {
         });
     }
     for path in ["/a", "/b"] {
-        let (_, headers, _) = send(&app, request("GET", path, &[("origin", APP)]));
+        let (_, headers, _) = send(&app, get_from(path, APP));
         assert_eq!(headers["access-control-allow-origin"], APP, "{path}");
-        let (_, headers, _) = send(&app, request("GET", path, &[("origin", EVIL)]));
+        let (_, headers, _) = send(&app, get_from(path, EVIL));
         assert!(headers.get("access-control-allow-origin").is_none());
     }
 }

@@ -3,12 +3,12 @@
 
 mod common;
 
-use common::{counted_stream, send, with_body};
+use common::{assert_says, counted_stream, post};
 use mocket_core::http::StatusCode;
 use mocket_core::{FormData, Json, Mocket};
 use serde::{Deserialize, Serialize};
 
-const FORM: &str = "application/x-www-form-urlencoded";
+const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 
 #[derive(Debug, Deserialize, Serialize)]
 struct Signup {
@@ -19,6 +19,7 @@ struct Signup {
     tag: Vec<String>,
 }
 
+/// `/typed` answers the form read as a `Signup`, `/map` its pairs.
 fn app() -> Mocket {
     let mut app = Mocket::new();
     app.post("/typed", |mut req| async move {
@@ -32,36 +33,46 @@ fn app() -> Mocket {
     app
 }
 
-fn post(
-    path: &str,
-    content_type: Option<&str>,
-    body: impl Into<mocket_core::Body>,
-) -> (StatusCode, String) {
-    let (status, _, body) = send(&app(), with_body("POST", path, content_type, body));
-    (status, body)
-}
-
 #[test]
-fn reads_a_typed_form() {
-    let (status, body) = post(
-        "/typed",
-        Some(FORM),
-        "name=Ada+Lovelace&age=36&newsletter=true",
-    );
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        body,
-        r#"{"name":"Ada Lovelace","age":36,"newsletter":true,"tag":[]}"#
-    );
-}
-
-#[test]
-fn repeated_fields_fill_a_vec_in_order() {
-    let (_, body) = post("/typed", Some(FORM), "tag=b&name=x&tag=a&age=1&tag=c%20d");
-    assert_eq!(
-        body,
-        r#"{"name":"x","age":1,"newsletter":null,"tag":["b","a","c d"]}"#
-    );
+fn reads_typed_forms_and_keeps_every_pair_in_order() {
+    let app = app();
+    let rows: [(&str, &[u8], &str); 6] = [
+        (
+            "/typed",
+            b"name=Ada+Lovelace&age=36&newsletter=true",
+            r#"{"name":"Ada Lovelace","age":36,"newsletter":true,"tag":[]}"#,
+        ),
+        // Repeated fields fill a vec in order.
+        (
+            "/typed",
+            b"tag=b&name=x&tag=a&age=1&tag=c%20d",
+            r#"{"name":"x","age":1,"newsletter":null,"tag":["b","a","c d"]}"#,
+        ),
+        (
+            "/map",
+            b"b=2&a=1&b=3&empty=&flag&x+y=p%2Bq",
+            "b=2|a=1|b=3|empty=|flag=|x y=p+q",
+        ),
+        // Hostile encodings are read, not rejected: bad escapes stay as
+        // written; bytes that are not UTF-8 become U+FFFD, as browsers do;
+        // separators alone make no pairs.
+        (
+            "/map",
+            b"a=%zz%&b=%FF%FE&&&=v&c=%00",
+            "a=%zz%|b=\u{FFFD}\u{FFFD}|=v|c=\0",
+        ),
+        ("/map", b"a=\xff", "a=\u{FFFD}"),
+        // An empty body is an empty form.
+        ("/map", b"", ""),
+    ];
+    for (path, form, want) in rows {
+        assert_eq!(
+            post(&app, path, FORM, form.to_vec()),
+            (StatusCode::OK, want.to_owned()),
+            "{path} {}",
+            String::from_utf8_lossy(form)
+        );
+    }
 }
 
 #[test]
@@ -71,14 +82,14 @@ fn accepts_parameters_and_any_case_in_the_content_type() {
         "Application/X-WWW-Form-URLEncoded",
         " application/x-www-form-urlencoded ;charset=utf-8",
     ] {
-        let (status, _) = post("/typed", Some(ct), "name=a&age=1");
+        let (status, _) = post(&app(), "/typed", Some(ct), "name=a&age=1");
         assert_eq!(status, StatusCode::OK, "{ct}");
     }
 }
 
 #[test]
 fn a_checked_checkbox_reads_as_true() {
-    let (_, body) = post("/typed", Some(FORM), "name=a&age=1&newsletter=on");
+    let (_, body) = post(&app(), "/typed", FORM, "name=a&age=1&newsletter=on");
     assert!(body.contains(r#""newsletter":true"#), "{body}");
 }
 
@@ -92,7 +103,7 @@ fn another_content_type_is_415() {
         None,
     ] {
         for path in ["/typed", "/map"] {
-            let (status, body) = post(path, ct, "name=a&age=1");
+            let (status, body) = post(&app(), path, ct, "name=a&age=1");
             assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct:?} {path}");
             assert_eq!(
                 body,
@@ -121,40 +132,14 @@ fn bad_data_is_400_naming_the_problem() {
     ];
     for (body, message) in cases {
         assert_eq!(
-            post("/typed", Some(FORM), body),
+            post(&app(), "/typed", FORM, body),
             (StatusCode::BAD_REQUEST, message.to_owned()),
             "{body}"
         );
     }
-}
-
-#[test]
-fn form_data_keeps_every_pair_in_order() {
-    let (status, body) = post("/map", Some(FORM), "b=2&a=1&b=3&empty=&flag&x+y=p%2Bq");
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, "b=2|a=1|b=3|empty=|flag=|x y=p+q");
-}
-
-#[test]
-fn hostile_encodings_are_read_not_rejected() {
-    // Bad escapes stay as written; bytes that are not UTF-8 become U+FFFD,
-    // as browsers do; separators alone make no pairs.
-    let (status, body) = post("/map", Some(FORM), "a=%zz%&b=%FF%FE&&&=v&c=%00");
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, "a=%zz%|b=\u{FFFD}\u{FFFD}|=v|c=\0");
-    let (status, body) = post("/map", Some(FORM), vec![b'a', b'=', 0xff]);
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "a=\u{FFFD}"));
-}
-
-#[test]
-fn an_empty_body_is_an_empty_form() {
-    assert_eq!(
-        post("/map", Some(FORM), ""),
-        (StatusCode::OK, String::new())
-    );
-    let (status, body) = post("/typed", Some(FORM), "");
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("missing field"), "{body}");
+    // An empty body is an empty form, which lacks the fields.
+    let got = post(&app(), "/typed", FORM, "");
+    assert_says(got, StatusCode::BAD_REQUEST, "missing field");
 }
 
 #[test]
@@ -162,14 +147,20 @@ fn the_body_limit_applies() {
     let mut app = app();
     app.body_limit(64);
     let big = format!("name={}&age=1", "a".repeat(100));
-    let (status, _, body) = send(&app, with_body("POST", "/typed", Some(FORM), big.clone()));
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(body, "request body is larger than the limit of 64 bytes");
+    assert_eq!(
+        post(&app, "/typed", FORM, big),
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body is larger than the limit of 64 bytes".to_owned()
+        )
+    );
 
     // Streamed, with no length announced: cut off once past the limit.
     let (stream, pulled) = counted_stream(1000, 16);
-    let (status, _, _) = send(&app, with_body("POST", "/map", Some(FORM), stream));
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        post(&app, "/map", FORM, stream).0,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
     assert!(pulled.load(std::sync::atomic::Ordering::SeqCst) <= 5);
 }
 
@@ -185,8 +176,7 @@ fn many_fields_are_fine() {
             form.get("f4999").unwrap_or("-")
         ))
     });
-    let (_, _, text) = send(&app, with_body("POST", "/", Some(FORM), body.join("&")));
-    assert_eq!(text, "5000 4999");
+    assert_eq!(post(&app, "/", FORM, body.join("&")).1, "5000 4999");
 }
 
 #[test]

@@ -66,6 +66,11 @@ fn length_of(out: &Outgoing) -> Option<&str> {
         .map(|v| v.to_str().expect("ascii"))
 }
 
+/// How the answer is framed, and the `content-length` it carries.
+fn framing_of(out: &Outgoing) -> (Framing, Option<&str>) {
+    (out.framing, length_of(out))
+}
+
 fn body_of(out: Outgoing) -> Bytes {
     futures_executor::block_on(out.response.into_body().to_bytes()).expect("body")
 }
@@ -75,7 +80,7 @@ fn a_known_length_is_sent_with_content_length() {
     let s = service();
     let mut out = get(&s, Method::GET, "/text");
     // hyper frames by the body's size: no header is written for it…
-    assert_eq!((out.framing, length_of(&out)), (Framing::Length(5), None));
+    assert_eq!(framing_of(&out), (Framing::Length(5), None));
     // …and a platform that frames by the header asks for it.
     out.declare_length();
     assert_eq!(length_of(&out), Some("5"));
@@ -86,7 +91,7 @@ fn a_known_length_is_sent_with_content_length() {
 fn an_unknown_length_is_streamed_without_content_length() {
     let s = service();
     let out = get(&s, Method::GET, "/stream");
-    assert_eq!((out.framing, length_of(&out)), (Framing::Streamed, None));
+    assert_eq!(framing_of(&out), (Framing::Streamed, None));
     assert_eq!(body_of(out), "abc");
 }
 
@@ -96,51 +101,37 @@ fn bodiless_statuses_lose_body_and_length_and_205_says_zero() {
     for code in [100, 103, 204, 304] {
         let out = get(&s, Method::GET, &format!("/status/{code}"));
         assert_eq!(out.response.status().as_u16(), code);
-        assert_eq!(
-            (out.framing, length_of(&out)),
-            (Framing::Bodiless, None),
-            "{code}"
-        );
+        assert_eq!(framing_of(&out), (Framing::Bodiless, None), "{code}");
         assert!(body_of(out).is_empty(), "{code}");
     }
     let out = get(&s, Method::GET, "/status/205");
-    assert_eq!(
-        (out.framing, length_of(&out)),
-        (Framing::Length(0), Some("0"))
-    );
+    assert_eq!(framing_of(&out), (Framing::Length(0), Some("0")));
     assert!(body_of(out).is_empty());
 }
 
 #[test]
 fn head_keeps_the_get_length_when_known_and_sends_no_body() {
     let s = service();
-    let out = get(&s, Method::HEAD, "/text");
-    assert_eq!(
-        (out.framing, length_of(&out)),
-        (Framing::Bodiless, Some("5"))
-    );
-    assert!(body_of(out).is_empty());
-    // A streamed GET answer has no known length: HEAD claims none.
-    let out = get(&s, Method::HEAD, "/stream");
-    assert_eq!((out.framing, length_of(&out)), (Framing::Bodiless, None));
-    let out = get(&s, Method::HEAD, "/status/204");
-    assert_eq!((out.framing, length_of(&out)), (Framing::Bodiless, None));
+    for (path, length) in [
+        ("/text", Some("5")),
+        // A streamed GET answer has no known length: HEAD claims none.
+        ("/stream", None),
+        ("/status/204", None),
+    ] {
+        let out = get(&s, Method::HEAD, path);
+        assert_eq!(framing_of(&out), (Framing::Bodiless, length), "{path}");
+        assert!(body_of(out).is_empty(), "{path}");
+    }
 }
 
 #[test]
 fn a_length_the_app_declares_stands_and_a_malformed_one_is_dropped() {
     let s = service();
     let out = get(&s, Method::GET, "/declared");
-    assert_eq!(
-        (out.framing, length_of(&out)),
-        (Framing::Length(3), Some("3"))
-    );
+    assert_eq!(framing_of(&out), (Framing::Length(3), Some("3")));
     let mut out = get(&s, Method::GET, "/bad-length");
     out.declare_length();
-    assert_eq!(
-        (out.framing, length_of(&out)),
-        (Framing::Length(4), Some("4"))
-    );
+    assert_eq!(framing_of(&out), (Framing::Length(4), Some("4")));
 }
 
 #[test]
@@ -149,24 +140,18 @@ fn a_stream_ready_at_once_completes_and_a_slow_one_keeps_its_first_chunks() {
     let mut out = get(&s, Method::GET, "/stream");
     assert!(out.try_complete());
     out.declare_length();
-    assert_eq!(
-        (out.framing, length_of(&out)),
-        (Framing::Length(3), Some("3"))
-    );
+    assert_eq!(framing_of(&out), (Framing::Length(3), Some("3")));
     assert_eq!(body_of(out), "abc");
 
     // A stream under a length the app declared becomes one buffer too.
     let mut out = get(&s, Method::GET, "/declared");
     assert!(out.try_complete());
     assert_eq!(out.response.body().as_bytes(), Some(&b"abc"[..]));
-    assert_eq!(
-        (out.framing, length_of(&out)),
-        (Framing::Length(3), Some("3"))
-    );
+    assert_eq!(framing_of(&out), (Framing::Length(3), Some("3")));
 
     let mut out = get(&s, Method::GET, "/slow");
     assert!(!out.try_complete());
-    assert_eq!((out.framing, length_of(&out)), (Framing::Streamed, None));
+    assert_eq!(framing_of(&out), (Framing::Streamed, None));
     let mut body = out.response.into_body();
     let first = futures_executor::block_on(http_body_util::BodyExt::frame(&mut body));
     let first = first

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Log, get, method, send};
+use common::{Log, check, check_not_found, fixed_routes};
 use mocket_core::http::{HeaderValue, StatusCode};
 use mocket_core::{Mocket, Next, Request, ResponseFuture};
 
@@ -28,17 +28,19 @@ fn tag(name: &'static str) -> impl Fn(Request, Next) -> ResponseFuture + Send + 
     }
 }
 
-fn tags(app: &Mocket, path: &str) -> (StatusCode, String) {
-    let (status, headers, _) = send(app, path);
-    let tags = headers
-        .get("x-tags")
-        .map(|v| v.to_str().expect("text").to_owned())
-        .unwrap_or_default();
-    (status, tags)
+/// Checks the status and `x-tags` of `GET path` for each row, written as
+/// `"200 a,b"`.
+fn check_tags(app: &Mocket, rows: &[(&str, &str)]) {
+    for &(path, want) in rows {
+        let (status, headers, _) = common::send(app, path);
+        let tags = common::header_str(&headers, "x-tags").unwrap_or_default();
+        let got = format!("{} {tags}", status.as_u16());
+        assert_eq!(got.trim_end(), want, "{path}");
+    }
 }
 
 #[test]
-fn group_routes_live_under_the_prefix() {
+fn group_routes_live_under_the_prefix_and_nest() {
     let mut app = Mocket::new();
     app.group("/api", |api| {
         api.get("/users", |_req| async { "users" });
@@ -46,29 +48,10 @@ fn group_routes_live_under_the_prefix() {
         api.get("/users/:id", |req| async move {
             format!("user {}", req.try_param("id").unwrap_or("-"))
         });
-    });
-    assert_eq!(get(&app, "/api/users"), (StatusCode::OK, "users".into()));
-    assert_eq!(send(&app, method("POST", "/api/users")).2, "created");
-    assert_eq!(get(&app, "/api/users/3").1, "user 3");
-    assert_eq!(get(&app, "/users").0, StatusCode::NOT_FOUND);
-}
-
-#[test]
-fn slash_inside_group_serves_the_prefix_itself() {
-    let mut app = Mocket::new();
-    app.group("/api", |api| {
+        // `/` inside a group serves the prefix itself.
         api.get("/", |req| async move {
             format!("api index {}", req.matched_pattern().unwrap_or("-"))
         });
-    });
-    assert_eq!(get(&app, "/api"), (StatusCode::OK, "api index /api".into()));
-    assert_eq!(get(&app, "/api/").0, StatusCode::NOT_FOUND);
-}
-
-#[test]
-fn nested_groups_join_prefixes() {
-    let mut app = Mocket::new();
-    app.group("/api", |api| {
         api.group("/v1", |v1| {
             v1.get("/ping", |_req| async { "v1 pong" });
             v1.group("/admin", |admin| {
@@ -79,9 +62,19 @@ fn nested_groups_join_prefixes() {
             v2.get("/ping", |_req| async { "v2 pong" });
         });
     });
-    assert_eq!(get(&app, "/api/v1/ping").1, "v1 pong");
-    assert_eq!(get(&app, "/api/v1/admin").1, "v1 admin");
-    assert_eq!(get(&app, "/api/v2/ping").1, "v2 pong");
+    check(
+        &app,
+        &[
+            ("/api/users", StatusCode::OK, "users"),
+            ("POST /api/users", StatusCode::OK, "created"),
+            ("/api/users/3", StatusCode::OK, "user 3"),
+            ("/api", StatusCode::OK, "api index /api"),
+            ("/api/v1/ping", StatusCode::OK, "v1 pong"),
+            ("/api/v1/admin", StatusCode::OK, "v1 admin"),
+            ("/api/v2/ping", StatusCode::OK, "v2 pong"),
+        ],
+    );
+    check_not_found(&app, &["/users", "/api/"]);
 }
 
 #[test]
@@ -101,18 +94,17 @@ fn group_middleware_applies_under_the_group_prefix_only() {
     app.get("/", |_req| async { "root" });
 
     // Tags are appended on the way out: innermost first.
-    assert_eq!(
-        tags(&app, "/api/v1/ping"),
-        (StatusCode::OK, "v1,api,global".into())
-    );
-    assert_eq!(tags(&app, "/api/x"), (StatusCode::OK, "api,global".into()));
-    assert_eq!(tags(&app, "/api"), (StatusCode::OK, "api,global".into()));
-    assert_eq!(tags(&app, "/apix"), (StatusCode::OK, "global".into()));
-    assert_eq!(tags(&app, "/"), (StatusCode::OK, "global".into()));
-    // A 404 under the group still gets the group's middleware.
-    assert_eq!(
-        tags(&app, "/api/v1/nothing"),
-        (StatusCode::NOT_FOUND, "v1,api,global".into())
+    check_tags(
+        &app,
+        &[
+            ("/api/v1/ping", "200 v1,api,global"),
+            ("/api/x", "200 api,global"),
+            ("/api", "200 api,global"),
+            ("/apix", "200 global"),
+            ("/", "200 global"),
+            // A 404 under the group still gets the group's middleware.
+            ("/api/v1/nothing", "404 v1,api,global"),
+        ],
     );
 }
 
@@ -124,18 +116,13 @@ fn group_middleware_can_short_circuit_only_its_group() {
         admin.use_middleware(|_req, _next| async { StatusCode::FORBIDDEN });
         admin.get("/users", |_req| async { "users" });
     });
-    let l = log.clone();
-    app.get("/administrators", move |_req| {
-        let l = l.clone();
-        async move {
-            l.push("public");
-            "list"
-        }
-    });
-    assert_eq!(get(&app, "/admin/users").0, StatusCode::FORBIDDEN);
-    assert_eq!(
-        get(&app, "/administrators"),
-        (StatusCode::OK, "list".into())
+    app.get("/administrators", log.handler("public", "list"));
+    check(
+        &app,
+        &[
+            ("/admin/users", StatusCode::FORBIDDEN, ""),
+            ("/administrators", StatusCode::OK, "list"),
+        ],
     );
     assert_eq!(log.take(), ["public"]);
 }
@@ -147,30 +134,37 @@ fn group_on_and_all() {
         dav.on("PROPFIND", "/", |_req| async { "propfind" });
         dav.all("/any", |req| async move { req.method().to_string() });
     });
-    assert_eq!(send(&app, method("PROPFIND", "/dav")).2, "propfind");
-    assert_eq!(send(&app, method("PATCH", "/dav/any")).2, "PATCH");
+    check(
+        &app,
+        &[
+            ("PROPFIND /dav", StatusCode::OK, "propfind"),
+            ("PATCH /dav/any", StatusCode::OK, "PATCH"),
+        ],
+    );
 }
 
 #[test]
-fn with_base_path_prefixes_every_route() {
+fn with_base_path_prefixes_every_route_and_normalizes_slashes() {
     let mut app = Mocket::with_base_path("/api");
-    app.get("/users", |_req| async { "users" });
-    app.get("/", |_req| async { "api root" });
+    fixed_routes(
+        &mut app,
+        &[("GET", "/users", "users"), ("GET", "/", "api root")],
+    );
     app.group("/v1", |v1| {
         v1.get("/ping", |_req| async { "pong" });
     });
-    assert_eq!(get(&app, "/api/users"), (StatusCode::OK, "users".into()));
-    assert_eq!(get(&app, "/api"), (StatusCode::OK, "api root".into()));
-    assert_eq!(get(&app, "/api/v1/ping").1, "pong");
-    assert_eq!(get(&app, "/users").0, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/v1/ping").0, StatusCode::NOT_FOUND);
-}
-
-#[test]
-fn with_base_path_normalizes_slashes() {
+    check(
+        &app,
+        &[
+            ("/api/users", StatusCode::OK, "users"),
+            ("/api", StatusCode::OK, "api root"),
+            ("/api/v1/ping", StatusCode::OK, "pong"),
+        ],
+    );
+    check_not_found(&app, &["/users", "/v1/ping"]);
     let mut app = Mocket::with_base_path("api/");
     app.get("/x", |_req| async { "x" });
-    assert_eq!(get(&app, "/api/x").1, "x");
+    check(&app, &[("/api/x", StatusCode::OK, "x")]);
 }
 
 #[test]
@@ -179,21 +173,12 @@ fn with_base_path_scopes_use_middleware_at() {
     app.use_middleware_at("/admin", |_req, _next| async { StatusCode::FORBIDDEN });
     app.get("/admin/users", |_req| async { "users" });
     app.get("/public", |_req| async { "public" });
-    assert_eq!(get(&app, "/api/admin/users").0, StatusCode::FORBIDDEN);
-    assert_eq!(get(&app, "/api/public").0, StatusCode::OK);
-}
-
-#[test]
-fn group_prefix_with_a_param_serves_routes_and_params() {
-    let mut app = Mocket::new();
-    app.group("/users/:id", |user| {
-        user.get("/posts", |req| async move {
-            format!("posts of {}", req.try_param("id").unwrap_or("-"))
-        });
-    });
-    assert_eq!(
-        get(&app, "/users/7/posts"),
-        (StatusCode::OK, "posts of 7".into())
+    check(
+        &app,
+        &[
+            ("/api/admin/users", StatusCode::FORBIDDEN, ""),
+            ("/api/public", StatusCode::OK, "public"),
+        ],
     );
 }
 
@@ -201,19 +186,31 @@ fn group_prefix_with_a_param_serves_routes_and_params() {
 /// the group's prefix has a `:param` (the middleware is scoped to the
 /// pattern, not to the literal text `/users/:id`).
 #[test]
-fn group_middleware_applies_under_a_param_prefix() {
-    let mut app = Mocket::new();
-    app.group("/users/:id", |user| {
-        user.use_middleware(|_req, _next| async { StatusCode::UNAUTHORIZED });
-        user.get("/posts", |_req| async { "private posts" });
-    });
-    app.get("/public", |_req| async { "public" });
-    assert_eq!(
-        get(&app, "/users/7/posts").0,
-        StatusCode::UNAUTHORIZED,
-        "the group's auth middleware was skipped"
-    );
-    assert_eq!(get(&app, "/public").0, StatusCode::OK);
+fn group_prefix_with_a_param_serves_routes_params_and_middleware() {
+    // Without and with an auth middleware on the group.
+    for (auth, posts) in [
+        (false, (StatusCode::OK, "posts of 7")),
+        (true, (StatusCode::UNAUTHORIZED, "")),
+    ] {
+        let mut app = Mocket::new();
+        app.group("/users/:id", move |user| {
+            if auth {
+                user.use_middleware(|_req, _next| async { StatusCode::UNAUTHORIZED });
+            }
+            user.get("/posts", |req| async move {
+                format!("posts of {}", req.try_param("id").unwrap_or("-"))
+            });
+        });
+        app.get("/public", |_req| async { "public" });
+        let (status, body) = posts;
+        check(
+            &app,
+            &[
+                ("/users/7/posts", status, body),
+                ("/public", StatusCode::OK, "public"),
+            ],
+        );
+    }
 }
 
 #[test]
@@ -222,9 +219,5 @@ fn use_middleware_at_a_param_prefix() {
     app.use_middleware_at("/orgs/:org", tag("org"));
     app.get("/orgs/:org/repos", |_req| async { "repos" });
     app.get("/orgs", |_req| async { "orgs" });
-    assert_eq!(
-        tags(&app, "/orgs/rust/repos"),
-        (StatusCode::OK, "org".into())
-    );
-    assert_eq!(tags(&app, "/orgs"), (StatusCode::OK, String::new()));
+    check_tags(&app, &[("/orgs/rust/repos", "200 org"), ("/orgs", "200")]);
 }

@@ -3,16 +3,12 @@
 
 mod common;
 
-use common::{get, method, send, with_body};
+use common::{both_orders, check, header_str, method, post, send, send_line};
 use mocket_core::Mocket;
-use mocket_core::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use mocket_core::http::{HeaderMap, Method, StatusCode};
 
 fn allow_list(headers: &HeaderMap) -> Vec<String> {
-    let value = headers
-        .get("allow")
-        .expect("405 carries an Allow header")
-        .to_str()
-        .expect("Allow is text");
+    let value = header_str(headers, "allow").expect("405 carries an Allow header");
     let mut list: Vec<String> = value.split(',').map(|m| m.trim().to_owned()).collect();
     list.sort();
     list
@@ -40,24 +36,21 @@ fn every_method_shortcut_routes_its_method() {
         |req| async move { format!("connect {}", req.method()) },
     );
     assert!(app.check().is_ok());
-
-    for (m, expected) in [
-        ("GET", "get GET"),
-        ("POST", "post POST"),
-        ("PUT", "put PUT"),
-        ("PATCH", "patch PATCH"),
-        ("DELETE", "delete DELETE"),
-        ("OPTIONS", "options OPTIONS"),
-        ("TRACE", "trace TRACE"),
-        ("CONNECT", "connect CONNECT"),
-    ] {
-        let (status, _, body) = send(&app, method(m, "/m"));
-        assert_eq!(status, StatusCode::OK, "{m}");
-        assert_eq!(body, expected, "{m}");
-    }
-    let (status, _, body) = send(&app, method("HEAD", "/m"));
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, "", "HEAD answers never carry a body");
+    check(
+        &app,
+        &[
+            ("GET /m", StatusCode::OK, "get GET"),
+            ("POST /m", StatusCode::OK, "post POST"),
+            ("PUT /m", StatusCode::OK, "put PUT"),
+            ("PATCH /m", StatusCode::OK, "patch PATCH"),
+            ("DELETE /m", StatusCode::OK, "delete DELETE"),
+            ("OPTIONS /m", StatusCode::OK, "options OPTIONS"),
+            ("TRACE /m", StatusCode::OK, "trace TRACE"),
+            ("CONNECT /m", StatusCode::OK, "connect CONNECT"),
+            // HEAD answers never carry a body.
+            ("HEAD /m", StatusCode::OK, ""),
+        ],
+    );
 }
 
 #[test]
@@ -66,15 +59,14 @@ fn head_shortcut_route_runs_its_own_handler() {
     app.get("/h", |_req| async { "from get" });
     app.head("/h", |_req| async { ([("x-from", "head")], "from head!") });
     let (status, headers, body) = send(&app, method("HEAD", "/h"));
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
     assert_eq!(headers["x-from"], "head");
-    assert_eq!(body, "");
     assert_eq!(
         headers["content-length"], "10",
         "length of the HEAD handler's body"
     );
     // GET is unaffected.
-    assert_eq!(get(&app, "/h").1, "from get");
+    check(&app, &[("/h", StatusCode::OK, "from get")]);
 }
 
 #[test]
@@ -88,13 +80,14 @@ fn on_registers_any_method_token() {
         format!("mkcol {}", req.try_param("dir").unwrap_or("-"))
     });
     assert!(app.check().is_ok());
-    let (status, _, body) = send(&app, method("PROPFIND", "/files"));
-    assert_eq!(
-        (status, body.as_str()),
-        (StatusCode::OK, "props via PROPFIND")
+    check(
+        &app,
+        &[
+            ("PROPFIND /files", StatusCode::OK, "props via PROPFIND"),
+            ("PUT /files", StatusCode::OK, "put"),
+            ("MKCOL /files/docs", StatusCode::OK, "mkcol docs"),
+        ],
     );
-    assert_eq!(send(&app, method("PUT", "/files")).2, "put");
-    assert_eq!(send(&app, method("MKCOL", "/files/docs")).2, "mkcol docs");
     let (status, headers, _) = send(&app, method("GET", "/files"));
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(allow_list(&headers), ["PROPFIND", "PUT"]);
@@ -108,28 +101,23 @@ fn all_answers_every_method() {
         "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PROPFIND",
     ] {
         let (status, _, body) = send(&app, method(m, "/any"));
-        assert_eq!(status, StatusCode::OK, "{m}");
-        assert_eq!(body, format!("any {m}"));
+        assert_eq!((status, body), (StatusCode::OK, format!("any {m}")), "{m}");
     }
-    let (status, _, body) = send(&app, method("HEAD", "/any"));
-    assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
+    check(&app, &[("HEAD /any", StatusCode::OK, "")]);
 }
 
 #[test]
 fn method_specific_route_wins_over_all() {
-    for all_first in [true, false] {
-        let mut app = Mocket::new();
-        if all_first {
-            app.all("/x", |_req| async { "all" });
-        }
-        app.post("/x", |_req| async { "post" });
-        if !all_first {
-            app.all("/x", |_req| async { "all" });
-        }
+    for app in both_orders(&[("*", "/x", "all"), ("POST", "/x", "post")]) {
         assert!(app.check().is_ok());
-        assert_eq!(send(&app, method("POST", "/x")).2, "post");
-        assert_eq!(send(&app, method("GET", "/x")).2, "all");
-        assert_eq!(send(&app, method("DELETE", "/x")).2, "all");
+        check(
+            &app,
+            &[
+                ("POST /x", StatusCode::OK, "post"),
+                ("GET /x", StatusCode::OK, "all"),
+                ("DELETE /x", StatusCode::OK, "all"),
+            ],
+        );
     }
 }
 
@@ -138,88 +126,77 @@ fn wrong_method_is_405_with_allow() {
     let mut app = Mocket::new();
     app.post("/items", |_req| async { "made" });
     app.delete("/items", |_req| async { "gone" });
-    let (status, headers, body) = send(&app, method("GET", "/items"));
-    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(body, "Method Not Allowed");
-    assert_eq!(allow_list(&headers), ["DELETE", "POST"]);
-}
-
-#[test]
-fn allow_lists_head_when_get_is_routed() {
-    let mut app = Mocket::new();
+    // `Allow` lists HEAD when GET is routed.
     app.get("/r", |_req| async { "r" });
     app.put("/r", |_req| async { "r" });
-    let (status, headers, _) = send(&app, method("POST", "/r"));
-    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(allow_list(&headers), ["GET", "HEAD", "PUT"]);
-}
-
-#[test]
-fn head_without_get_is_405() {
-    let mut app = Mocket::new();
     app.post("/only-post", |_req| async { "p" });
-    let (status, headers, _) = send(&app, method("HEAD", "/only-post"));
-    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(allow_list(&headers), ["POST"]);
-}
-
-#[test]
-fn allow_collects_methods_of_every_matching_pattern() {
-    let mut app = Mocket::new();
+    // `Allow` collects the methods of every matching pattern.
     app.get("/files/readme", |_req| async { "readme" });
     app.put("/files/:name", |_req| async { "put" });
+    for (line, allow) in [
+        ("GET /items", &["DELETE", "POST"][..]),
+        ("POST /r", &["GET", "HEAD", "PUT"]),
+        // HEAD without GET is a 405 too.
+        ("HEAD /only-post", &["POST"]),
+        ("DELETE /files/readme", &["GET", "HEAD", "PUT"]),
+    ] {
+        let (status, headers, body) = send_line(&app, line);
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{line}");
+        if !line.starts_with("HEAD") {
+            assert_eq!(body, "Method Not Allowed", "{line}");
+        }
+        assert_eq!(allow_list(&headers), allow, "{line}");
+    }
     // PUT on the static path falls through to the param route.
-    assert_eq!(send(&app, method("PUT", "/files/readme")).2, "put");
-    let (status, headers, _) = send(&app, method("DELETE", "/files/readme"));
-    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(allow_list(&headers), ["GET", "HEAD", "PUT"]);
+    check(&app, &[("PUT /files/readme", StatusCode::OK, "put")]);
 }
 
 #[test]
 fn head_is_answered_by_get_without_body_but_with_length() {
     let mut app = Mocket::new();
     app.get("/page", |_req| async { ([("x-page", "1")], "hello world") });
-    let (status, headers, body) = send(&app, method("HEAD", "/page"));
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, "");
-    assert_eq!(headers["content-length"], "11");
-    assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
-    assert_eq!(headers["x-page"], "1");
-}
-
-#[test]
-fn head_via_get_sees_head_method() {
-    let mut app = Mocket::new();
+    // The handler sees HEAD: its body is `len("HEAD")` long.
     app.get("/which", |req| async move { req.method().to_string() });
-    let (_, headers, body) = send(&app, method("HEAD", "/which"));
-    assert_eq!(body, "");
-    assert_eq!(headers["content-length"], "4", "len(\"HEAD\")");
-}
-
-#[test]
-fn explicit_head_route_overrides_get() {
-    let mut app = Mocket::new();
     app.get("/doc", |_req| async { "a long document body" });
     app.head("/doc", |_req| async {
         ([("x-head", "custom")], StatusCode::NO_CONTENT)
     });
-    let (status, headers, body) = send(&app, method("HEAD", "/doc"));
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(headers["x-head"], "custom");
-    assert_eq!(body, "");
-    assert_ne!(
-        headers.get("content-length").map(HeaderValue::as_bytes),
-        Some(&b"20"[..]),
-        "the GET body's length must not leak into the HEAD route's answer"
-    );
+    // (path, status, content-length, other headers)
+    for (path, status, length, others) in [
+        (
+            "/page",
+            StatusCode::OK,
+            Some("11"),
+            &[
+                ("content-type", "text/plain; charset=utf-8"),
+                ("x-page", "1"),
+            ][..],
+        ),
+        ("/which", StatusCode::OK, Some("4"), &[]),
+        // An explicit HEAD route overrides GET: the GET body's length must
+        // not leak into its answer.
+        (
+            "/doc",
+            StatusCode::NO_CONTENT,
+            None,
+            &[("x-head", "custom")],
+        ),
+    ] {
+        let (got, headers, body) = send(&app, method("HEAD", path));
+        assert_eq!((got, body.as_str()), (status, ""), "{path}");
+        assert_eq!(header_str(&headers, "content-length"), length, "{path}");
+        common::assert_headers(&headers, others);
+    }
 }
 
 #[test]
 fn post_body_reaches_post_route() {
     let mut app = Mocket::new();
     app.post("/echo", |mut req| async move { req.text().await });
-    let (status, _, body) = send(&app, with_body("POST", "/echo", None, "ping"));
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "ping"));
+    assert_eq!(
+        post(&app, "/echo", None, "ping"),
+        (StatusCode::OK, "ping".to_owned())
+    );
 }
 
 /// RFC 9110 §8.6: a server MUST NOT send `content-length` in a 204 (or 1xx)
@@ -228,15 +205,17 @@ fn post_body_reaches_post_route() {
 fn head_of_a_204_gets_no_content_length() {
     let mut app = Mocket::new();
     app.get("/empty", |_req| async { StatusCode::NO_CONTENT });
-    let (status, headers, _) = send(&app, method("GET", "/empty"));
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    assert!(headers.get("content-length").is_none());
-    let (status, headers, body) = send(&app, method("HEAD", "/empty"));
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(body, "");
-    assert!(
-        headers.get("content-length").is_none(),
-        "HEAD 204 carries content-length: {:?}",
-        headers.get("content-length")
-    );
+    for line in ["GET /empty", "HEAD /empty"] {
+        let (status, headers, body) = send_line(&app, line);
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::NO_CONTENT, ""),
+            "{line}"
+        );
+        assert!(
+            headers.get("content-length").is_none(),
+            "{line} carries content-length: {:?}",
+            headers.get("content-length")
+        );
+    }
 }

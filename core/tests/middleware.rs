@@ -30,14 +30,7 @@ fn global_middleware_runs_in_registration_order_as_an_onion() {
     logging(&log, "first", &mut app);
     logging(&log, "second", &mut app);
     logging(&log, "third", &mut app);
-    let handler_log = log.clone();
-    app.get("/", move |_req| {
-        let log = handler_log.clone();
-        async move {
-            log.push("handler");
-            "ok"
-        }
-    });
+    app.get("/", log.handler("handler", "ok"));
     assert_eq!(get(&app, "/"), (StatusCode::OK, "ok".into()));
     assert_eq!(
         log.take(),
@@ -193,10 +186,9 @@ fn a_request_splits_into_parts_and_is_rebuilt() {
 #[test]
 fn middleware_changes_the_response_after_next() {
     let mut app = Mocket::new();
+    app.use_middleware(set_header("x-powered-by", "mocket"));
     app.use_middleware(|req, next| async move {
         let mut res = next.run(req).await;
-        res.headers_mut()
-            .insert("x-powered-by", HeaderValue::from_static("mocket"));
         *res.status_mut() = StatusCode::ACCEPTED;
         res
     });
@@ -308,13 +300,9 @@ fn middleware_runs_for_404_and_405() {
     let mut app = Mocket::new();
     app.use_middleware(move |req, next| {
         c.fetch_add(1, Ordering::SeqCst);
-        async move {
-            let mut res = next.run(req).await;
-            res.headers_mut()
-                .insert("x-seen", HeaderValue::from_static("yes"));
-            res
-        }
+        next.run(req)
     });
+    app.use_middleware(set_header("x-seen", "yes"));
     app.post("/only-post", |_req| async { "p" });
     let (status, headers, _) = send(&app, "/missing");
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{send, with_body};
+use common::post;
 use mocket_core::bytes::Bytes;
 use mocket_core::http::StatusCode;
 use mocket_core::{Body, Error, Mocket};
@@ -16,10 +16,12 @@ const CT: &str = "multipart/form-data; boundary=XyZ";
 
 /// A part: its header lines, then its content.
 fn part(headers: &str, content: &[u8]) -> Vec<u8> {
-    let mut out = format!("--XyZ\r\n{headers}\r\n\r\n").into_bytes();
-    out.extend_from_slice(content);
-    out.extend_from_slice(b"\r\n");
-    out
+    [
+        format!("--XyZ\r\n{headers}\r\n\r\n").as_bytes(),
+        content,
+        b"\r\n",
+    ]
+    .concat()
 }
 
 fn field(name: &str, value: &str) -> Vec<u8> {
@@ -72,33 +74,14 @@ fn app() -> Mocket {
     });
     app.post("/collect", |mut req| async move {
         let form = req.multipart()?.collect().await?;
-        let mut out: Vec<String> = form
-            .fields()
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        for f in form.files() {
-            out.push(format!(
-                "{}:{}:{}:{}",
-                f.name(),
-                f.file_name(),
-                f.content_type().unwrap_or("-"),
-                f.bytes().len()
-            ));
-        }
-        Ok(out.join("\n"))
+        let fields = form.fields().iter().map(|(k, v)| format!("{k}={v}"));
+        let files = form.files().iter().map(|f| {
+            let ct = f.content_type().unwrap_or("-");
+            format!("{}:{}:{ct}:{}", f.name(), f.file_name(), f.bytes().len())
+        });
+        Ok(fields.chain(files).collect::<Vec<_>>().join("\n"))
     });
     app
-}
-
-fn post(
-    app: &Mocket,
-    path: &str,
-    content_type: Option<&str>,
-    body: impl Into<Body>,
-) -> (StatusCode, String) {
-    let (status, _, body) = send(app, with_body("POST", path, content_type, body));
-    (status, body)
 }
 
 /// `data` streamed in pieces of `size` bytes, with no length announced.
@@ -117,40 +100,53 @@ fn bad(message: &str) -> (StatusCode, String) {
 }
 
 #[test]
-fn reads_fields_and_files() {
-    let data = body(&[
-        field("title", "Holiday"),
-        file(
-            "photo",
-            "beach.jpg",
-            "image/jpeg",
-            &[0xff, 0xd8, 0xff, 0xe0],
+fn reads_fields_and_files_chunk_by_chunk_or_collected() {
+    let mut quoted = b"This is a preamble.\r\n".to_vec();
+    quoted.extend(body(&[field("a", "1")]));
+    quoted.extend_from_slice(b"an epilogue");
+    let rows = [
+        (
+            "/describe",
+            CT,
+            body(&[
+                field("title", "Holiday"),
+                file(
+                    "photo",
+                    "beach.jpg",
+                    "image/jpeg",
+                    &[0xff, 0xd8, 0xff, 0xe0],
+                ),
+                field("empty", ""),
+            ]),
+            "title|-|-|7|Holiday\nphoto|beach.jpg|image/jpeg|4|\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\nempty|-|-|0|",
         ),
-        field("empty", ""),
-    ]);
-    let (status, text) = post(&app(), "/describe", Some(CT), data);
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        text,
-        "title|-|-|7|Holiday\nphoto|beach.jpg|image/jpeg|4|\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\nempty|-|-|0|"
-    );
-}
-
-#[test]
-fn collect_gathers_fields_and_files() {
-    let data = body(&[
-        field("tag", "a"),
-        file("doc", "notes.txt", "text/plain", b"hello"),
-        field("tag", "b"),
-        // A file input left empty: a file with an empty name.
-        file("other", "", "application/octet-stream", b""),
-    ]);
-    let (status, text) = post(&app(), "/collect", Some(CT), data);
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        text,
-        "tag=a\ntag=b\ndoc:notes.txt:text/plain:5\nother::application/octet-stream:0"
-    );
+        (
+            "/collect",
+            CT,
+            body(&[
+                field("tag", "a"),
+                file("doc", "notes.txt", "text/plain", b"hello"),
+                field("tag", "b"),
+                // A file input left empty: a file with an empty name.
+                file("other", "", "application/octet-stream", b""),
+            ]),
+            "tag=a\ntag=b\ndoc:notes.txt:text/plain:5\nother::application/octet-stream:0",
+        ),
+        // A quoted boundary, a preamble and an epilogue.
+        (
+            "/describe",
+            "multipart/form-data; boundary=\"XyZ\"",
+            quoted,
+            "a|-|-|1|1",
+        ),
+    ];
+    for (path, ct, data, want) in rows {
+        assert_eq!(
+            post(&app(), path, Some(ct), data),
+            (StatusCode::OK, want.to_owned()),
+            "{path} {ct}"
+        );
+    }
 }
 
 #[test]
@@ -185,18 +181,6 @@ fn parses_across_any_chunking() {
             "chunks of {size}"
         );
     }
-}
-
-#[test]
-fn accepts_a_quoted_boundary_a_preamble_and_an_epilogue() {
-    let mut data = b"This is a preamble.\r\n".to_vec();
-    data.extend(body(&[field("a", "1")]));
-    data.extend_from_slice(b"an epilogue");
-    let ct = "multipart/form-data; boundary=\"XyZ\"";
-    assert_eq!(
-        post(&app(), "/describe", Some(ct), data),
-        (StatusCode::OK, "a|-|-|1|1".to_owned())
-    );
 }
 
 #[test]

@@ -2,171 +2,65 @@
 
 mod common;
 
-use common::{send, send_bytes};
+use common::{assert_headers, assert_opaque_500, check, header_str, send, send_bytes, send_line};
 use mocket_core::bytes::Bytes;
 use mocket_core::http::{self, HeaderMap, HeaderValue, StatusCode};
 use mocket_core::{Body, Error, Html, Json, Mocket, Redirect};
 
+const TEXT: Option<&str> = Some("text/plain; charset=utf-8");
+const JSON: Option<&str> = Some("application/json");
+
 fn content_type(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get("content-type")
-        .map(|v| v.to_str().expect("text"))
+    header_str(headers, "content-type")
 }
 
-#[test]
-fn static_str_is_plain_text() {
-    let mut app = Mocket::new();
-    app.get("/", |_req| async { "hello" });
-    let (status, headers, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(content_type(&headers), Some("text/plain; charset=utf-8"));
-    assert_eq!(body, "hello");
-}
-
-#[test]
-fn string_is_plain_text() {
-    let mut app = Mocket::new();
-    app.get("/", |_req| async { String::from("owned") });
-    let (_, headers, body) = send(&app, "/");
-    assert_eq!(content_type(&headers), Some("text/plain; charset=utf-8"));
-    assert_eq!(body, "owned");
-}
-
-#[test]
-fn html_is_text_html() {
-    let mut app = Mocket::new();
-    app.get("/", |_req| async { Html("<h1>hi</h1>") });
-    app.get("/owned", |_req| async { Html(String::from("<p>x</p>")) });
-    let (status, headers, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(content_type(&headers), Some("text/html; charset=utf-8"));
-    assert_eq!(body, "<h1>hi</h1>");
-    assert_eq!(send(&app, "/owned").2, "<p>x</p>");
-}
-
-#[test]
-fn json_is_application_json() {
+/// One route per kind of responder.
+fn responders() -> Mocket {
     #[derive(serde::Serialize)]
     struct Msg {
         message: &'static str,
         n: u32,
     }
     let mut app = Mocket::new();
-    app.get("/", |_req| async {
+    app.get("/str", |_req| async { "hello" });
+    app.get("/string", |_req| async { String::from("owned") });
+    app.get("/html", |_req| async { Html("<h1>hi</h1>") });
+    app.get("/html-owned", |_req| async {
+        Html(String::from("<p>x</p>"))
+    });
+    app.get("/json", |_req| async {
         Json(Msg {
             message: "Hello, World!",
             n: 3,
         })
     });
-    let (status, headers, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(content_type(&headers), Some("application/json"));
-    let value: serde_json::Value = serde_json::from_str(&body).expect("json");
-    assert_eq!(
-        value,
-        serde_json::json!({ "message": "Hello, World!", "n": 3 })
-    );
-}
-
-#[test]
-fn bytes_and_vec_are_octet_stream() {
-    let mut app = Mocket::new();
-    app.get("/bytes", |_req| async {
-        Bytes::from_static(&[0, 1, 2, 255])
-    });
-    app.get("/vec", |_req| async { vec![9u8, 8, 7] });
-    let (_, headers, body) = send_bytes(&app, "/bytes");
-    assert_eq!(content_type(&headers), Some("application/octet-stream"));
-    assert_eq!(&body[..], &[0, 1, 2, 255]);
-    let (_, headers, body) = send_bytes(&app, "/vec");
-    assert_eq!(content_type(&headers), Some("application/octet-stream"));
-    assert_eq!(&body[..], &[9, 8, 7]);
-}
-
-#[test]
-fn status_code_alone() {
-    let mut app = Mocket::new();
-    app.get("/", |_req| async { StatusCode::NO_CONTENT });
+    app.get("/no-content", |_req| async { StatusCode::NO_CONTENT });
     app.get("/teapot", |_req| async { StatusCode::IM_A_TEAPOT });
-    let (status, headers, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(body, "");
-    assert!(content_type(&headers).is_none());
-    assert_eq!(send(&app, "/teapot").0, StatusCode::IM_A_TEAPOT);
-}
-
-#[test]
-fn status_and_body() {
-    let mut app = Mocket::new();
-    app.post("/", |_req| async { (StatusCode::CREATED, "made") });
-    app.get("/json", |_req| async {
+    app.get("/unit", |_req| async {});
+    app.post("/made", |_req| async { (StatusCode::CREATED, "made") });
+    app.get("/queued", |_req| async {
         (
             StatusCode::ACCEPTED,
             Json(serde_json::json!({ "queued": true })),
         )
     });
-    let (status, headers, body) = send(&app, common::method("POST", "/"));
-    assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(content_type(&headers), Some("text/plain; charset=utf-8"));
-    assert_eq!(body, "made");
-    let (status, headers, body) = send(&app, "/json");
-    assert_eq!(status, StatusCode::ACCEPTED);
-    assert_eq!(content_type(&headers), Some("application/json"));
-    assert_eq!(body, r#"{"queued":true}"#);
-}
-
-#[test]
-fn status_headers_and_body() {
-    let mut app = Mocket::new();
-    app.get("/", |_req| async {
+    app.get("/created", |_req| async {
         (
             StatusCode::CREATED,
             [("location", "/items/1"), ("x-request-id", "abc")],
             "created",
         )
     });
-    let (status, headers, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(headers["location"], "/items/1");
-    assert_eq!(headers["x-request-id"], "abc");
-    assert_eq!(content_type(&headers), Some("text/plain; charset=utf-8"));
-    assert_eq!(body, "created");
-}
-
-#[test]
-fn headers_and_body() {
-    let mut app = Mocket::new();
-    app.get("/", |_req| async { ([("x-a", "1"), ("x-a", "2")], "body") });
-    let (status, headers, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::OK);
-    let values: Vec<_> = headers.get_all("x-a").iter().collect();
-    assert_eq!(values, ["1", "2"], "a name given twice keeps both values");
-    assert_eq!(body, "body");
-}
-
-#[test]
-fn headers_as_vec_and_header_map() {
-    let mut app = Mocket::new();
-    app.get("/vec", |_req| async {
+    app.get("/vec-headers", |_req| async {
         (vec![("x-v", "1".to_owned())], "v")
     });
-    app.get("/map", |_req| async {
+    app.get("/map-headers", |_req| async {
         let mut map = HeaderMap::new();
         map.insert("x-m", HeaderValue::from_static("2"));
         map.insert("content-type", HeaderValue::from_static("text/markdown"));
         (map, "# m")
     });
-    assert_eq!(send(&app, "/vec").1["x-v"], "1");
-    let (_, headers, body) = send(&app, "/map");
-    assert_eq!(headers["x-m"], "2");
-    assert_eq!(content_type(&headers), Some("text/markdown"));
-    assert_eq!(body, "# m");
-}
-
-#[test]
-fn full_http_response() {
-    let mut app = Mocket::new();
-    app.get("/", |_req| async {
+    app.get("/full", |_req| async {
         http::Response::builder()
             .status(StatusCode::PARTIAL_CONTENT)
             .header("content-type", "application/xml")
@@ -177,15 +71,119 @@ fn full_http_response() {
     app.get("/untyped", |_req| async {
         http::Response::new(Body::from("raw"))
     });
+    app
+}
+
+/// A target, its status, content type, body and other headers.
+type Row = (
+    &'static str,
+    StatusCode,
+    Option<&'static str>,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+#[test]
+fn responders_set_status_content_type_headers_and_body() {
+    let app = responders();
+    let rows: [Row; 15] = [
+        ("/str", StatusCode::OK, TEXT, "hello", &[]),
+        ("/string", StatusCode::OK, TEXT, "owned", &[]),
+        (
+            "/html",
+            StatusCode::OK,
+            Some("text/html; charset=utf-8"),
+            "<h1>hi</h1>",
+            &[],
+        ),
+        (
+            "/html-owned",
+            StatusCode::OK,
+            Some("text/html; charset=utf-8"),
+            "<p>x</p>",
+            &[],
+        ),
+        (
+            "/json",
+            StatusCode::OK,
+            JSON,
+            r#"{"message":"Hello, World!","n":3}"#,
+            &[],
+        ),
+        // A status code alone, and unit, are empty and untyped.
+        ("/no-content", StatusCode::NO_CONTENT, None, "", &[]),
+        ("/teapot", StatusCode::IM_A_TEAPOT, None, "", &[]),
+        ("/unit", StatusCode::OK, None, "", &[]),
+        ("POST /made", StatusCode::CREATED, TEXT, "made", &[]),
+        (
+            "/queued",
+            StatusCode::ACCEPTED,
+            JSON,
+            r#"{"queued":true}"#,
+            &[],
+        ),
+        (
+            "/created",
+            StatusCode::CREATED,
+            TEXT,
+            "created",
+            &[("location", "/items/1"), ("x-request-id", "abc")],
+        ),
+        ("/vec-headers", StatusCode::OK, TEXT, "v", &[("x-v", "1")]),
+        (
+            "/map-headers",
+            StatusCode::OK,
+            Some("text/markdown"),
+            "# m",
+            &[("x-m", "2")],
+        ),
+        // A full `http::Response`, whose type is never made up.
+        (
+            "/full",
+            StatusCode::PARTIAL_CONTENT,
+            Some("application/xml"),
+            "<a/>",
+            &[("x-full", "yes")],
+        ),
+        ("/untyped", StatusCode::OK, None, "raw", &[]),
+    ];
+    for (line, status, ct, body, others) in rows {
+        let (got_status, headers, got_body) = send_line(&app, line);
+        assert_eq!(
+            (got_status, content_type(&headers), got_body.as_str()),
+            (status, ct, body),
+            "{line}"
+        );
+        assert_headers(&headers, others);
+    }
+}
+
+#[test]
+fn bytes_and_vec_are_octet_stream() {
+    let mut app = Mocket::new();
+    app.get("/bytes", |_req| async {
+        Bytes::from_static(&[0, 1, 2, 255])
+    });
+    app.get("/vec", |_req| async { vec![9u8, 8, 7] });
+    for (path, want) in [("/bytes", &[0, 1, 2, 255][..]), ("/vec", &[9, 8, 7])] {
+        let (_, headers, body) = send_bytes(&app, path);
+        assert_eq!(
+            content_type(&headers),
+            Some("application/octet-stream"),
+            "{path}"
+        );
+        assert_eq!(&body[..], want, "{path}");
+    }
+}
+
+#[test]
+fn headers_and_body() {
+    let mut app = Mocket::new();
+    app.get("/", |_req| async { ([("x-a", "1"), ("x-a", "2")], "body") });
     let (status, headers, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
-    assert_eq!(content_type(&headers), Some("application/xml"));
-    assert_eq!(headers["x-full"], "yes");
-    assert_eq!(body, "<a/>");
-    let (status, headers, body) = send(&app, "/untyped");
-    assert_eq!(status, StatusCode::OK);
-    assert!(content_type(&headers).is_none(), "no type is made up");
-    assert_eq!(body, "raw");
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "body"));
+    let values: Vec<_> = headers.get_all("x-a").iter().collect();
+    assert_eq!(values, ["1", "2"], "a name given twice keeps both values");
 }
 
 #[test]
@@ -217,23 +215,21 @@ fn explicit_content_type_is_never_overwritten() {
             vec![0x89u8, b'P', b'N', b'G'],
         )
     });
-    assert_eq!(content_type(&send(&app, "/csv").1), Some("text/csv"));
-    assert_eq!(
-        content_type(&send(&app, "/status-csv").1),
-        Some("text/csv; charset=utf-8")
-    );
-    let (status, headers, _) = send(&app, "/json-as-problem");
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(content_type(&headers), Some("application/problem+json"));
-    assert_eq!(headers.get_all("content-type").iter().count(), 1);
-    assert_eq!(
-        content_type(&send(&app, "/html-as-text").1),
-        Some("text/plain")
-    );
-    assert_eq!(
-        content_type(&send(&app, "/bytes-as-png").1),
-        Some("image/png")
-    );
+    for (path, status, ct) in [
+        ("/csv", StatusCode::OK, "text/csv"),
+        ("/status-csv", StatusCode::OK, "text/csv; charset=utf-8"),
+        (
+            "/json-as-problem",
+            StatusCode::BAD_REQUEST,
+            "application/problem+json",
+        ),
+        ("/html-as-text", StatusCode::OK, "text/plain"),
+        ("/bytes-as-png", StatusCode::OK, "image/png"),
+    ] {
+        let (got, headers, _) = send(&app, path);
+        assert_eq!((got, content_type(&headers)), (status, Some(ct)), "{path}");
+        assert_eq!(headers.get_all("content-type").iter().count(), 1, "{path}");
+    }
 }
 
 #[test]
@@ -305,32 +301,18 @@ fn result_infers_its_error_type() {
             Err(Error::not_found("no such thing"))
         }
     });
-    assert_eq!(send(&app, "/7").2, "n=7");
+    check(
+        &app,
+        &[
+            ("/7", StatusCode::OK, "n=7"),
+            ("/status/ok", StatusCode::OK, "[1,2]"),
+            ("/status/bad", StatusCode::GONE, "Gone"),
+            ("/error/ok", StatusCode::OK, "<i>ok</i>"),
+            ("/error/bad", StatusCode::NOT_FOUND, "no such thing"),
+        ],
+    );
     // A parse error through `?` is a 500 that does not leak its cause.
-    let (status, _, body) = send(&app, "/x");
-    assert_eq!(
-        (status, body.as_str()),
-        (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-    );
-    assert_eq!(send(&app, "/status/ok").2, "[1,2]");
-    let (status, _, body) = send(&app, "/status/bad");
-    assert_eq!((status, body.as_str()), (StatusCode::GONE, "Gone"));
-    assert_eq!(send(&app, "/error/ok").2, "<i>ok</i>");
-    let (status, _, body) = send(&app, "/error/bad");
-    assert_eq!(
-        (status, body.as_str()),
-        (StatusCode::NOT_FOUND, "no such thing")
-    );
-}
-
-#[test]
-fn unit_is_empty_200() {
-    let mut app = Mocket::new();
-    app.get("/", |_req| async {});
-    let (status, headers, body) = send(&app, "/");
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, "");
-    assert!(content_type(&headers).is_none());
+    assert_opaque_500(&app, "/x");
 }
 
 #[test]

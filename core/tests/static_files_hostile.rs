@@ -215,61 +215,45 @@ fn bogus_ranges_and_conditions_never_break_the_answer() {
         }
         send(&app, req.body(Body::empty()).unwrap()).0
     };
-    for range in [
-        &b"bytes=abc"[..],
-        b"bytes=5-2",
-        b"bytes=1-",
-        b"bytes=-",
-        b"bytes=--1",
-        b"bytes=0-0-0",
-        b"bytes=18446744073709551616-",
-    ] {
-        assert_eq!(
-            get(&[("range", range)]),
-            416,
-            "{}",
-            String::from_utf8_lossy(range)
-        );
-    }
-    // Not a byte range, not readable as text, or several ranges: the whole file.
-    for range in [
-        &b"items=0-1"[..],
-        b"",
-        b"=",
-        b"bytes",
-        b"\xff\xfe",
-        b"bytes=\xff-1",
-        b"bytes=0-0,1-1",
-    ] {
-        assert_eq!(
-            get(&[("range", range)]),
-            200,
-            "{}",
-            String::from_utf8_lossy(range)
-        );
-    }
-    for (name, value) in [
-        ("if-none-match", &b"\""[..]),
-        ("if-none-match", b"W/"),
-        ("if-none-match", b"\xff\xfe"),
-        ("if-none-match", b",,,"),
-        ("if-modified-since", b"Thu, 99 Foo 1970 99:99:99 GMT"),
-        ("if-modified-since", b"\xff"),
-        ("if-unmodified-since", b"never"),
-        ("if-range", b"\"unterminated"),
-        ("accept-encoding", b";;;q=,br;q=9"),
-    ] {
+    let rows: [(&str, &[u8], u16); 25] = [
+        ("range", b"bytes=abc", 416),
+        ("range", b"bytes=5-2", 416),
+        ("range", b"bytes=1-", 416),
+        ("range", b"bytes=-", 416),
+        ("range", b"bytes=--1", 416),
+        ("range", b"bytes=0-0-0", 416),
+        ("range", b"bytes=18446744073709551616-", 416),
+        // Not a byte range, not readable as text, or several ranges: the
+        // whole file.
+        ("range", b"items=0-1", 200),
+        ("range", b"", 200),
+        ("range", b"=", 200),
+        ("range", b"bytes", 200),
+        ("range", b"\xff\xfe", 200),
+        ("range", b"bytes=\xff-1", 200),
+        ("range", b"bytes=0-0,1-1", 200),
+        ("if-none-match", b"\"", 200),
+        ("if-none-match", b"W/", 200),
+        ("if-none-match", b"\xff\xfe", 200),
+        ("if-none-match", b",,,", 200),
+        ("if-modified-since", b"Thu, 99 Foo 1970 99:99:99 GMT", 200),
+        ("if-modified-since", b"\xff", 200),
+        ("if-unmodified-since", b"never", 200),
+        ("if-range", b"\"unterminated", 200),
+        ("accept-encoding", b";;;q=,br;q=9", 200),
+        // Empty list elements mean nothing (RFC 9110 §5.6.1).
+        ("range", b"bytes=,0-0,,", 206),
+        // An If-Match that does not parse matches nothing.
+        ("if-match", b"\"unterminated", 412),
+    ];
+    for (name, value, status) in rows {
         assert_eq!(
             get(&[(name, value)]),
-            200,
+            status,
             "{name}: {}",
             String::from_utf8_lossy(value)
         );
     }
-    // Empty list elements mean nothing (RFC 9110 §5.6.1).
-    assert_eq!(get(&[("range", b"bytes=,0-0,,")]), 206);
-    // An If-Match that does not parse matches nothing.
-    assert_eq!(get(&[("if-match", b"\"unterminated")]), 412);
 }
 
 #[test]

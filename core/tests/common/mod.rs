@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use mocket_core::bytes::Bytes;
 use mocket_core::http::{self, HeaderMap, HeaderValue, Method, StatusCode};
-use mocket_core::{Body, Error, IntoRequest, Json, Mocket, Next, Request, ResponseFuture};
+use mocket_core::{
+    Body, Error, IntoRequest, IntoResponse, Json, Mocket, Next, Request, ResponseFuture,
+};
 
 /// Sends `req` to `app` in-process and returns status, headers and the body
 /// as text (lossily decoded, so binary bodies never fail the helper).
@@ -51,6 +53,18 @@ pub(crate) fn check(app: &Mocket, rows: &[(&str, StatusCode, &str)]) {
     }
 }
 
+/// Checks that each target (see [`send_line`]) is a plain 404.
+pub(crate) fn check_not_found(app: &Mocket, lines: &[&str]) {
+    for &line in lines {
+        let (status, _, body) = send_line(app, line);
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::NOT_FOUND, "Not Found"),
+            "{line}"
+        );
+    }
+}
+
 /// Checks that `line` (see [`send_line`]) gets the opaque 500 that hides
 /// whatever went wrong.
 pub(crate) fn assert_opaque_500(app: &Mocket, line: &str) {
@@ -74,6 +88,18 @@ pub(crate) fn fixed_routes(app: &mut Mocket, rows: &[(&str, &str, &'static str)]
             _ => app.on(method, pattern, handler),
         };
     }
+}
+
+/// Two apps with the [`fixed_routes`] of `rows`, registered in order and in
+/// reverse, for checks that registration order does not matter.
+pub(crate) fn both_orders(rows: &[(&str, &str, &'static str)]) -> [Mocket; 2] {
+    let mut reversed = rows.to_vec();
+    reversed.reverse();
+    [rows, &reversed].map(|rows| {
+        let mut app = Mocket::new();
+        fixed_routes(&mut app, rows);
+        app
+    })
 }
 
 /// A middleware that sets `name: value` on every response it passes back.
@@ -135,6 +161,64 @@ pub(crate) fn with_body(
     builder.body(body.into()).expect("valid request")
 }
 
+/// `POST path` with a body and, if given, a content type: status and body.
+pub(crate) fn post(
+    app: &Mocket,
+    path: &str,
+    content_type: Option<&str>,
+    body: impl Into<Body>,
+) -> (StatusCode, String) {
+    let (status, _, body) = send(app, with_body("POST", path, content_type, body));
+    (status, body)
+}
+
+/// Checks an answer's status and that its body contains `says`.
+#[track_caller]
+pub(crate) fn assert_says(got: (StatusCode, String), status: StatusCode, says: &str) {
+    let (got_status, body) = got;
+    assert_eq!(got_status, status, "{body}");
+    assert!(body.contains(says), "{body:?} should contain {says:?}");
+}
+
+/// A bodiless request with these headers.
+pub(crate) fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> http::Request<Body> {
+    let mut builder = http::Request::builder().method(method).uri(path);
+    for &(name, value) in headers {
+        builder = builder.header(name, value);
+    }
+    builder.body(Body::empty()).expect("valid request")
+}
+
+/// A header's value as text, if there is one.
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).map(|v| v.to_str().expect("header text"))
+}
+
+/// Checks the (first) value of each named header.
+#[track_caller]
+pub(crate) fn assert_headers(headers: &HeaderMap, want: &[(&str, &str)]) {
+    for &(name, value) in want {
+        assert_eq!(header_str(headers, name), Some(value), "{name}");
+    }
+}
+
+/// Every value of a header, in order.
+pub(crate) fn header_all<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+    headers
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().expect("header text"))
+        .collect()
+}
+
+/// Decodes a gzip body.
+pub(crate) fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(data), &mut out)
+        .expect("valid gzip");
+    out
+}
+
 /// A shared, ordered log that handlers and middleware append to.
 #[derive(Clone, Default)]
 pub(crate) struct Log(Arc<Mutex<Vec<String>>>);
@@ -146,6 +230,22 @@ impl Log {
 
     pub(crate) fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.0.lock().expect("log lock"))
+    }
+
+    /// A handler that logs `entry`, then answers `body`.
+    pub(crate) fn handler(
+        &self,
+        entry: &'static str,
+        body: &'static str,
+    ) -> impl Fn(Request) -> ResponseFuture + Send + Sync + 'static {
+        let log = self.clone();
+        move |_req| {
+            let log = log.clone();
+            Box::pin(async move {
+                log.push(entry);
+                body.into_response()
+            })
+        }
     }
 }
 
