@@ -238,6 +238,39 @@ macro_rules! all_method_shortcuts {
             self
         }
 
+        /// Adds a middleware, in registration order: on an app it runs for
+        /// every request, in a [`Group`] for every path under its prefix.
+        ///
+        /// ```
+        /// let mut app = mocket_core::Mocket::new();
+        /// app.use_middleware(|req, next| async move { next.run(req).await });
+        /// app.group("/api", |api| { api.use_middleware(|req, next| async move { next.run(req).await }); });
+        /// ```
+        pub fn use_middleware<F, Fut, R>(&mut self, middleware: F) -> &mut Self
+        where
+            F: Fn(Request, Next) -> Fut + MaybeSend + MaybeSync + 'static,
+            Fut: Future<Output = R> + 'static,
+            R: IntoResponse,
+        {
+            self.add_here(Box::new(middleware));
+            self
+        }
+
+        /// Adds a middleware value, as `use_middleware` does a closure:
+        /// [`Cors`](crate::cors::Cors), `Compression`, or a type of your own
+        /// that implements [`Middleware`].
+        ///
+        /// ```
+        /// use mocket_core::cors::Cors;
+        /// let mut app = mocket_core::Mocket::new();
+        /// app.wrap(Cors::new().allow_origins(["https://app.example"]));
+        /// app.group("/api", |api| { api.wrap(Cors::new().allow_any_origin()); });
+        /// ```
+        pub fn wrap(&mut self, middleware: impl IntoMiddleware) -> &mut Self {
+            self.add_here(Box::new(middleware.into_middleware()));
+            self
+        }
+
         method_shortcuts! {
             /// Registers a handler for `GET path` (which also answers `HEAD`).
             ///
@@ -357,6 +390,12 @@ impl Mocket {
             .expect("the app cannot change while in-process requests to it are still running")
     }
 
+    /// Where the shared `use_middleware` and `wrap` put a middleware: on
+    /// every request.
+    fn add_here(&mut self, middleware: Box<dyn Middleware>) {
+        self.add_middleware(None, middleware);
+    }
+
     /// Where the shared registration methods put a route: below the
     /// app's base path.
     fn register(
@@ -450,22 +489,6 @@ impl Mocket {
         self
     }
 
-    /// Adds a middleware that runs for every request, in registration order.
-    ///
-    /// ```
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.use_middleware(|req, next| async move { next.run(req).await });
-    /// ```
-    pub fn use_middleware<F, Fut, R>(&mut self, middleware: F) -> &mut Self
-    where
-        F: Fn(Request, Next) -> Fut + MaybeSend + MaybeSync + 'static,
-        Fut: Future<Output = R> + 'static,
-        R: IntoResponse,
-    {
-        self.add_middleware(None, Box::new(middleware));
-        self
-    }
-
     /// Adds a middleware for paths under `prefix`: `/api` covers `/api` and
     /// `/api/x`, never `/apix`.
     ///
@@ -488,22 +511,6 @@ impl Mocket {
     {
         let scope = join_prefix(&self.base, prefix);
         self.add_middleware(Some(scope), Box::new(middleware));
-        self
-    }
-
-    /// Adds a middleware value for every request, as [`use_middleware`]
-    /// does a closure: [`Cors`](crate::cors::Cors), `Compression`, or a
-    /// type of your own that implements [`Middleware`].
-    ///
-    /// ```
-    /// use mocket_core::cors::Cors;
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.wrap(Cors::new().allow_origins(["https://app.example"]));
-    /// ```
-    ///
-    /// [`use_middleware`]: Mocket::use_middleware
-    pub fn wrap(&mut self, middleware: impl IntoMiddleware) -> &mut Self {
-        self.add_middleware(None, Box::new(middleware.into_middleware()));
         self
     }
 
@@ -704,6 +711,13 @@ pub struct Group<'a> {
 }
 
 impl Group<'_> {
+    /// Where the shared `use_middleware` and `wrap` put a middleware: on
+    /// every path under the group's prefix.
+    fn add_here(&mut self, middleware: Box<dyn Middleware>) {
+        let scope = self.prefix.clone();
+        self.app.add_middleware(Some(scope), middleware);
+    }
+
     /// Where the shared registration methods put a route: below the
     /// group's prefix.
     fn register(
@@ -742,39 +756,6 @@ impl Group<'_> {
             app: self.app,
             prefix,
         });
-        self
-    }
-
-    /// Adds a middleware for every path under the group's prefix.
-    ///
-    /// ```
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.group("/api", |api| { api.use_middleware(|req, next| async move { next.run(req).await }); });
-    /// ```
-    pub fn use_middleware<F, Fut, R>(&mut self, middleware: F) -> &mut Self
-    where
-        F: Fn(Request, Next) -> Fut + MaybeSend + MaybeSync + 'static,
-        Fut: Future<Output = R> + 'static,
-        R: IntoResponse,
-    {
-        let scope = self.prefix.clone();
-        self.app.add_middleware(Some(scope), Box::new(middleware));
-        self
-    }
-
-    /// [`Mocket::wrap`] for this group's paths.
-    ///
-    /// ```
-    /// use mocket_core::cors::Cors;
-    /// let mut app = mocket_core::Mocket::new();
-    /// app.group("/api", |api| {
-    ///     api.wrap(Cors::new().allow_any_origin());
-    /// });
-    /// ```
-    pub fn wrap(&mut self, middleware: impl IntoMiddleware) -> &mut Self {
-        let scope = self.prefix.clone();
-        self.app
-            .add_middleware(Some(scope), Box::new(middleware.into_middleware()));
         self
     }
 }
