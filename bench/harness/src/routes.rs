@@ -70,7 +70,7 @@ const JSON: &str = "application/json";
 pub const POST_JSON_BODY: &str = r#"{"message":"Hello, World!","items":[1,2,3,4]}"#;
 
 /// The 16 KiB body of post_large and post_consume: `a`..`z` repeated, as in
-/// tests/bench_app.rs and bench/wrk/post_large.lua.
+/// tests/bench_app.rs and bench/wrk/post_16k.lua.
 pub fn large_body() -> Vec<u8> {
     (0..16 * 1024).map(|i| b'a' + (i % 26) as u8).collect()
 }
@@ -215,14 +215,14 @@ pub fn all() -> Vec<Route> {
             absent: vec![],
         },
     );
-    post_large.script = Some("post_large.lua");
+    post_large.script = Some("post_16k.lua");
 
     let mut post_consume = route(
         "post_consume",
         Req::post("/consume", None, large),
         ok(TEXT, "ok"),
     );
-    post_consume.script = Some("post_consume.lua");
+    post_consume.script = Some("post_16k.lua");
 
     vec![
         plaintext,
