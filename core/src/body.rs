@@ -22,6 +22,9 @@ use crate::error::Error;
 /// A boxed error, as carried by body streams.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// What `http_body::Body::poll_frame` returns for the crate's bodies.
+pub(crate) type FramePoll = Poll<Option<Result<Frame<Bytes>, BoxError>>>;
+
 type BoxStream = Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError>>>;
 
 /// A boxed stream, and how far it has been read when the core tracks it
@@ -37,10 +40,7 @@ impl http_body::Body for Streamed {
     type Error = BoxError;
 
     #[inline]
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> FramePoll {
         let polled = self.stream.as_mut().poll_frame(cx);
         if let Some(progress) = &self.progress
             && polled.is_ready()
@@ -345,10 +345,7 @@ impl http_body::Body for Body {
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> FramePoll {
         let this = self.get_mut();
         match &mut this.kind {
             Kind::Empty => Poll::Ready(None),

@@ -15,7 +15,7 @@ use std::task::{Context, Poll, ready};
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 
-use crate::body::{Body, BoxError};
+use crate::body::{Body, BoxError, FramePoll};
 
 /// The most bytes asked of a platform per read: large enough that a big
 /// file costs few host calls, small enough that a slow client holds little.
@@ -90,10 +90,7 @@ impl<S: ChunkSource> http_body::Body for Chunked<S> {
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> FramePoll {
         let this = self.get_mut();
         let Some(source) = this.source.as_mut() else {
             return Poll::Ready(None);

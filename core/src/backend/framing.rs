@@ -26,7 +26,7 @@ use http::{HeaderValue, StatusCode};
 use http_body::{Body as _, Frame, SizeHint};
 
 use super::Leftover;
-use crate::body::{Body, BoxError};
+use crate::body::{Body, BoxError, FramePoll};
 use crate::response::Response;
 
 /// How the body of an answer travels.
@@ -278,10 +278,7 @@ impl http_body::Body for Prefixed {
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> FramePoll {
         if !self.ready.is_empty() {
             return Poll::Ready(Some(Ok(Frame::data(self.ready.remove(0)))));
         }

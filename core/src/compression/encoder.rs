@@ -11,7 +11,7 @@ use http::HeaderMap;
 use http_body::{Frame, SizeHint};
 
 use super::Encoding;
-use crate::body::{Body, BoxError};
+use crate::body::{Body, BoxError, FramePoll};
 
 /// Compressed output is handed on once this much has gathered, so a long
 /// stream is sent as it is compressed instead of at its end.
@@ -167,11 +167,11 @@ impl EncodedBody {
     }
 }
 
-fn data(bytes: impl Into<Bytes>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+fn data(bytes: impl Into<Bytes>) -> FramePoll {
     Poll::Ready(Some(Ok(Frame::data(bytes.into()))))
 }
 
-fn fail(e: io::Error) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+fn fail(e: io::Error) -> FramePoll {
     Poll::Ready(Some(Err(Box::new(e))))
 }
 
@@ -179,10 +179,7 @@ impl http_body::Body for EncodedBody {
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> FramePoll {
         let this = self.get_mut();
         for _ in 0..CHUNKS_PER_POLL {
             let Some(encoder) = this.encoder.as_mut() else {
