@@ -11,18 +11,7 @@ use actix_web::{
     middleware::{Next, from_fn},
     web,
 };
-use serde::{Deserialize, Serialize};
-
-#[derive(Serialize)]
-struct Message {
-    message: &'static str,
-}
-
-#[derive(Deserialize)]
-struct Repeat {
-    name: Option<String>,
-    repeat: Option<usize>,
-}
+use peer_common::{Message, Repeat};
 
 async fn hello() -> &'static str {
     "Hello, World!"

@@ -13,18 +13,7 @@ use axum::{
     routing::{get, post},
     serve::{Listener, ListenerExt},
 };
-use serde::{Deserialize, Serialize};
-
-#[derive(Serialize)]
-struct Message {
-    message: &'static str,
-}
-
-#[derive(Deserialize)]
-struct Repeat {
-    name: Option<String>,
-    repeat: Option<usize>,
-}
+use peer_common::{Message, Repeat};
 
 async fn hello() -> &'static str {
     "Hello, World!"
@@ -130,27 +119,20 @@ fn app() -> Router {
 }
 
 fn main() {
-    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
-    let mut rt = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = std::env::var("WORKERS").ok().and_then(|w| w.parse().ok()) {
-        rt.worker_threads(n);
-    }
-    rt.enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(async {
-            let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
-                .await
-                .expect("bind")
-                .tap_io(|tcp| {
-                    let _ = tcp.set_nodelay(true);
-                });
-            println!("Listening on http://{}", listener.local_addr().unwrap());
-            // `into_make_service`: each connection gets a cheap clone of the router.
-            // Serving the `Router` itself rebuilds its route table per connection
-            // (about 0.6 MiB with 1000 routes), which only costs memory.
-            axum::serve(listener, app().into_make_service())
-                .await
-                .expect("serve");
-        });
+    let port = peer_common::port();
+    peer_common::runtime().block_on(async {
+        let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
+            .await
+            .expect("bind")
+            .tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+        println!("Listening on http://{}", listener.local_addr().unwrap());
+        // `into_make_service`: each connection gets a cheap clone of the router.
+        // Serving the `Router` itself rebuilds its route table per connection
+        // (about 0.6 MiB with 1000 routes), which only costs memory.
+        axum::serve(listener, app().into_make_service())
+            .await
+            .expect("serve");
+    });
 }

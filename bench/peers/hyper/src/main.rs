@@ -20,17 +20,12 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use serde::Serialize;
+use peer_common::{Message, users_posts_comments};
 
 type Res = Response<Full<Bytes>>;
 
 const TEXT: &str = "text/plain; charset=utf-8";
 const BODY_LIMIT: usize = 1 << 20;
-
-#[derive(Serialize)]
-struct Message {
-    message: &'static str,
-}
 
 fn respond(status: StatusCode, content_type: Option<&'static str>, body: impl Into<Bytes>) -> Res {
     let mut res = Response::new(Full::new(body.into()));
@@ -217,42 +212,24 @@ async fn handle(req: Request<Incoming>) -> Result<Res, Infallible> {
     Ok(res)
 }
 
-/// `/users/:user_id/posts/:post_id/comments/:comment_id`.
-fn users_posts_comments(path: &str) -> Option<[&str; 3]> {
-    let mut it = path.strip_prefix('/')?.split('/');
-    let mut next = |expect: &str| {
-        (it.next()? == expect).then_some(())?;
-        it.next().filter(|s| !s.is_empty())
-    };
-    let ids = [next("users")?, next("posts")?, next("comments")?];
-    it.next().is_none().then_some(ids)
-}
-
 fn main() {
-    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
-    let mut rt = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = std::env::var("WORKERS").ok().and_then(|w| w.parse().ok()) {
-        rt.worker_threads(n);
-    }
+    let port = peer_common::port();
     static_routes();
-    rt.enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(async {
-            let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
-                .await
-                .expect("bind");
-            println!("Listening on http://{}", listener.local_addr().unwrap());
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let _ = stream.set_nodelay(true);
-                tokio::spawn(async move {
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service_fn(handle))
-                        .await;
-                });
-            }
-        });
+    peer_common::runtime().block_on(async {
+        let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
+            .await
+            .expect("bind");
+        println!("Listening on http://{}", listener.local_addr().unwrap());
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(async move {
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(handle))
+                    .await;
+            });
+        }
+    });
 }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use serde::Serialize;
+use peer_common::{Message, users_posts_comments};
 use wasi::http::types::{
     Fields, IncomingBody, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
 };
@@ -22,11 +22,6 @@ struct Component;
 
 const TEXT: &str = "text/plain; charset=utf-8";
 const BODY_LIMIT: usize = 1 << 20;
-
-#[derive(Serialize)]
-struct Message {
-    message: &'static str,
-}
 
 struct Res {
     status: u16,
@@ -171,17 +166,6 @@ fn json_echo(req: &IncomingRequest) -> Res {
         ),
         Err(_) => status(400),
     }
-}
-
-/// `/users/:user_id/posts/:post_id/comments/:comment_id`.
-fn users_posts_comments(path: &str) -> Option<[&str; 3]> {
-    let mut it = path.strip_prefix('/')?.split('/');
-    let mut next = |expect: &str| {
-        (it.next()? == expect).then_some(())?;
-        it.next().filter(|s| !s.is_empty())
-    };
-    let ids = [next("users")?, next("posts")?, next("comments")?];
-    it.next().is_none().then_some(ids)
 }
 
 fn route(req: &IncomingRequest) -> Res {
