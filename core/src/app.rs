@@ -212,7 +212,8 @@ macro_rules! all_method_shortcuts {
                 .try_into()
                 .map(RouteMethod::from)
                 .map_err(|e| e.to_string());
-            self.register(method, path, Box::new(handler));
+            let (app, base, _) = self.place();
+            app.add_route(method, join_path(&base, path), Box::new(handler));
             self
         }
 
@@ -234,7 +235,8 @@ macro_rules! all_method_shortcuts {
             Fut: Future<Output = R> + 'static,
             R: IntoResponse,
         {
-            self.register(Ok(AnyMethod.into()), path, Box::new(handler));
+            let (app, base, _) = self.place();
+            app.add_route(Ok(AnyMethod), join_path(&base, path), Box::new(handler));
             self
         }
 
@@ -252,7 +254,8 @@ macro_rules! all_method_shortcuts {
             Fut: Future<Output = R> + 'static,
             R: IntoResponse,
         {
-            self.add_here(Box::new(middleware));
+            let (app, _, scope) = self.place();
+            app.add_middleware(scope, Box::new(middleware));
             self
         }
 
@@ -267,7 +270,8 @@ macro_rules! all_method_shortcuts {
         /// app.group("/api", |api| { api.wrap(Cors::new().allow_any_origin()); });
         /// ```
         pub fn wrap(&mut self, middleware: impl IntoMiddleware) -> &mut Self {
-            self.add_here(Box::new(middleware.into_middleware()));
+            let (app, _, scope) = self.place();
+            app.add_middleware(scope, Box::new(middleware.into_middleware()));
             self
         }
 
@@ -390,22 +394,11 @@ impl Mocket {
             .expect("the app cannot change while in-process requests to it are still running")
     }
 
-    /// Where the shared `use_middleware` and `wrap` put a middleware: on
-    /// every request.
-    fn add_here(&mut self, middleware: Box<dyn Middleware>) {
-        self.add_middleware(None, middleware);
-    }
-
-    /// Where the shared registration methods put a route: below the
-    /// app's base path.
-    fn register(
-        &mut self,
-        method: Result<RouteMethod, String>,
-        path: &str,
-        handler: Box<dyn Handler>,
-    ) {
-        let full = join_path(&self.base, path);
-        self.add_route(method, full, handler);
+    /// Where the methods shared with [`Group`] register: this app, routes
+    /// below its base path, middleware on every request.
+    fn place(&mut self) -> (&mut Mocket, String, Option<String>) {
+        let base = self.base.clone();
+        (self, base, None)
     }
 
     all_method_shortcuts!();
@@ -711,23 +704,14 @@ pub struct Group<'a> {
 }
 
 impl Group<'_> {
-    /// Where the shared `use_middleware` and `wrap` put a middleware: on
-    /// every path under the group's prefix.
-    fn add_here(&mut self, middleware: Box<dyn Middleware>) {
-        let scope = self.prefix.clone();
-        self.app.add_middleware(Some(scope), middleware);
-    }
-
-    /// Where the shared registration methods put a route: below the
-    /// group's prefix.
-    fn register(
-        &mut self,
-        method: Result<RouteMethod, String>,
-        path: &str,
-        handler: Box<dyn Handler>,
-    ) {
-        let full = join_path(&self.prefix, path);
-        self.app.add_route(method, full, handler);
+    /// Where the methods shared with [`Mocket`] register: the group's app,
+    /// routes and middleware both under the group's prefix.
+    fn place(&mut self) -> (&mut Mocket, String, Option<String>) {
+        (
+            &mut *self.app,
+            self.prefix.clone(),
+            Some(self.prefix.clone()),
+        )
     }
 
     all_method_shortcuts!();
