@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Log, check, check_not_found, fixed_routes};
+use common::{Log, check, check_not_found, check_ok, fixed_routes};
 use mocket_core::http::{HeaderValue, StatusCode};
 use mocket_core::{Mocket, Next, Request, ResponseFuture};
 
@@ -62,16 +62,16 @@ fn group_routes_live_under_the_prefix_and_nest() {
             v2.get("/ping", |_req| async { "v2 pong" });
         });
     });
-    check(
+    check_ok(
         &app,
         &[
-            ("/api/users", StatusCode::OK, "users"),
-            ("POST /api/users", StatusCode::OK, "created"),
-            ("/api/users/3", StatusCode::OK, "user 3"),
-            ("/api", StatusCode::OK, "api index /api"),
-            ("/api/v1/ping", StatusCode::OK, "v1 pong"),
-            ("/api/v1/admin", StatusCode::OK, "v1 admin"),
-            ("/api/v2/ping", StatusCode::OK, "v2 pong"),
+            ("/api/users", "users"),
+            ("POST /api/users", "created"),
+            ("/api/users/3", "user 3"),
+            ("/api", "api index /api"),
+            ("/api/v1/ping", "v1 pong"),
+            ("/api/v1/admin", "v1 admin"),
+            ("/api/v2/ping", "v2 pong"),
         ],
     );
     check_not_found(&app, &["/users", "/api/"]);
@@ -134,12 +134,9 @@ fn group_on_and_all() {
         dav.on("PROPFIND", "/", |_req| async { "propfind" });
         dav.all("/any", |req| async move { req.method().to_string() });
     });
-    check(
+    check_ok(
         &app,
-        &[
-            ("PROPFIND /dav", StatusCode::OK, "propfind"),
-            ("PATCH /dav/any", StatusCode::OK, "PATCH"),
-        ],
+        &[("PROPFIND /dav", "propfind"), ("PATCH /dav/any", "PATCH")],
     );
 }
 
@@ -153,12 +150,12 @@ fn with_base_path_prefixes_every_route_and_normalizes_slashes() {
     app.group("/v1", |v1| {
         v1.get("/ping", |_req| async { "pong" });
     });
-    check(
+    check_ok(
         &app,
         &[
-            ("/api/users", StatusCode::OK, "users"),
-            ("/api", StatusCode::OK, "api root"),
-            ("/api/v1/ping", StatusCode::OK, "pong"),
+            ("/api/users", "users"),
+            ("/api", "api root"),
+            ("/api/v1/ping", "pong"),
         ],
     );
     check_not_found(&app, &["/users", "/v1/ping"]);

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{
-    assert_headers, assert_opaque_500, check, header_str, request, send, send_bytes, set_header,
+    assert_headers, assert_opaque_500, check, check_ok, header_str, request, send, send_bytes,
+    set_header,
 };
 use mocket_core::http::{self, StatusCode};
 use mocket_core::static_files::{Entry, MemoryFs, SafePath, ServeDir, StaticFs};
@@ -136,11 +137,11 @@ fn content_types_come_from_the_extension() {
 #[test]
 fn folders_get_their_index_and_a_redirect_to_the_trailing_slash() {
     let app = app();
-    check(
+    check_ok(
         &app,
         &[
-            ("/assets/", StatusCode::OK, "<h1>home</h1>"),
-            ("/assets/docs/", StatusCode::OK, "<h1>docs</h1>"),
+            ("/assets/", "<h1>home</h1>"),
+            ("/assets/docs/", "<h1>docs</h1>"),
         ],
     );
     let (_, headers, _) = send(&app, "/assets/docs/");
@@ -550,12 +551,9 @@ fn dotfiles_are_hidden_unless_asked_for() {
 fn more_specific_routes_win_over_the_mount() {
     let mut app = app();
     app.get("/assets/special", |_req| async { "route" });
-    check(
+    check_ok(
         &app,
-        &[
-            ("/assets/special", StatusCode::OK, "route"),
-            ("/assets/app.css", StatusCode::OK, CSS),
-        ],
+        &[("/assets/special", "route"), ("/assets/app.css", CSS)],
     );
 }
 
@@ -597,11 +595,11 @@ fn mounts_respect_the_base_path_groups_and_parameters() {
     app.group("/t/:tenant", |t| {
         t.serve_dir("/static/", ServeDir::with_fs(site()));
     });
-    check(
+    check_ok(
         &app,
         &[
-            ("/api/files/app.css", StatusCode::OK, CSS),
-            ("/api/t/acme/static/digits.txt", StatusCode::OK, TEXT),
+            ("/api/files/app.css", CSS),
+            ("/api/t/acme/static/digits.txt", TEXT),
         ],
     );
     assert_eq!(send(&app, "/files/app.css").0, 404);
@@ -613,12 +611,9 @@ fn mounts_respect_the_base_path_groups_and_parameters() {
 
     let mut root = Mocket::new();
     root.serve_dir("/", ServeDir::with_fs(site()));
-    check(
+    check_ok(
         &root,
-        &[
-            ("/", StatusCode::OK, "<h1>home</h1>"),
-            ("/docs/", StatusCode::OK, "<h1>docs</h1>"),
-        ],
+        &[("/", "<h1>home</h1>"), ("/docs/", "<h1>docs</h1>")],
     );
 }
 

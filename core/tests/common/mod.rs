@@ -53,6 +53,18 @@ pub(crate) fn check(app: &Mocket, rows: &[(&str, StatusCode, &str)]) {
     }
 }
 
+/// [`check`] for rows that all answer 200: `(target, body)`.
+pub(crate) fn check_ok(app: &Mocket, rows: &[(&str, &str)]) {
+    for &(line, body) in rows {
+        let (got_status, _, got_body) = send_line(app, line);
+        assert_eq!(
+            (got_status, got_body.as_str()),
+            (StatusCode::OK, body),
+            "{line}"
+        );
+    }
+}
+
 /// Checks that each target (see [`send_line`]) is a plain 404.
 pub(crate) fn check_not_found(app: &Mocket, lines: &[&str]) {
     for &line in lines {
