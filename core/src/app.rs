@@ -163,7 +163,9 @@ macro_rules! method_shortcuts {
     };
 }
 
-macro_rules! all_method_shortcuts {
+/// The registration methods [`Mocket`] and [`Group`] share: each type says
+/// where they register in its `place()`.
+macro_rules! registration_methods {
     () => {
         /// Registers a handler for any method token, such as `PROPFIND`
         /// (on a [`Group`], under its prefix).
@@ -401,7 +403,7 @@ impl Mocket {
         (self, base, None)
     }
 
-    all_method_shortcuts!();
+    registration_methods!();
 
     fn add_route(
         &mut self,
@@ -714,7 +716,7 @@ impl Group<'_> {
         )
     }
 
-    all_method_shortcuts!();
+    registration_methods!();
 
     /// The group's whole prefix, the app's base path included.
     #[cfg(feature = "static-files")]
