@@ -214,8 +214,9 @@ macro_rules! registration_methods {
                 .try_into()
                 .map(RouteMethod::from)
                 .map_err(|e| e.to_string());
-            let (app, base, _) = self.place();
-            app.add_route(method, join_path(&base, path), Box::new(handler));
+            if let (app, Some(full), _) = self.place(Some(path)) {
+                app.add_route(method, full, Box::new(handler));
+            }
             self
         }
 
@@ -237,8 +238,9 @@ macro_rules! registration_methods {
             Fut: Future<Output = R> + 'static,
             R: IntoResponse,
         {
-            let (app, base, _) = self.place();
-            app.add_route(Ok(AnyMethod), join_path(&base, path), Box::new(handler));
+            if let (app, Some(full), _) = self.place(Some(path)) {
+                app.add_route(Ok(AnyMethod), full, Box::new(handler));
+            }
             self
         }
 
@@ -256,7 +258,8 @@ macro_rules! registration_methods {
             Fut: Future<Output = R> + 'static,
             R: IntoResponse,
         {
-            let (app, _, scope) = self.place();
+            let (app, _, scope) = self.place(None);
+            let scope = scope.map(str::to_owned);
             app.add_middleware(scope, Box::new(middleware));
             self
         }
@@ -272,7 +275,8 @@ macro_rules! registration_methods {
         /// app.group("/api", |api| { api.wrap(Cors::new().allow_any_origin()); });
         /// ```
         pub fn wrap(&mut self, middleware: impl IntoMiddleware) -> &mut Self {
-            let (app, _, scope) = self.place();
+            let (app, _, scope) = self.place(None);
+            let scope = scope.map(str::to_owned);
             app.add_middleware(scope, Box::new(middleware.into_middleware()));
             self
         }
@@ -396,11 +400,11 @@ impl Mocket {
             .expect("the app cannot change while in-process requests to it are still running")
     }
 
-    /// Where the methods shared with [`Group`] register: this app, routes
-    /// below its base path, middleware on every request.
-    fn place(&mut self) -> (&mut Mocket, String, Option<String>) {
-        let base = self.base.clone();
-        (self, base, None)
+    /// Where the methods shared with [`Group`] register: this app, a
+    /// route's `path` below its base path, middleware on every request.
+    fn place(&mut self, path: Option<&str>) -> (&mut Mocket, Option<String>, Option<&str>) {
+        let full = path.map(|path| join_path(&self.base, path));
+        (self, full, None)
     }
 
     registration_methods!();
@@ -707,13 +711,10 @@ pub struct Group<'a> {
 
 impl Group<'_> {
     /// Where the methods shared with [`Mocket`] register: the group's app,
-    /// routes and middleware both under the group's prefix.
-    fn place(&mut self) -> (&mut Mocket, String, Option<String>) {
-        (
-            &mut *self.app,
-            self.prefix.clone(),
-            Some(self.prefix.clone()),
-        )
+    /// a route's `path` and middleware both under the group's prefix.
+    fn place(&mut self, path: Option<&str>) -> (&mut Mocket, Option<String>, Option<&str>) {
+        let full = path.map(|path| join_path(&self.prefix, path));
+        (&mut *self.app, full, Some(&self.prefix))
     }
 
     registration_methods!();
