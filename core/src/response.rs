@@ -201,39 +201,21 @@ impl IntoHeaders for HeaderMap {
     }
 }
 
-mod pair {
-    use super::{Error, HeaderName, HeaderValue};
-
-    /// A `(name, value)` pair that converts into a header. Sealed: the
-    /// bound of the tuple impl below is the whole point, written once.
-    pub trait HeaderPair {
-        /// The header, or the error that says which half is invalid.
-        fn convert(self) -> Result<(HeaderName, HeaderValue), Error>;
-    }
-
-    impl<K, V> HeaderPair for (K, V)
-    where
-        K: TryInto<HeaderName>,
-        K::Error: Into<http::Error>,
-        V: TryInto<HeaderValue>,
-        V::Error: Into<http::Error>,
-    {
-        fn convert(self) -> Result<(HeaderName, HeaderValue), Error> {
-            let name = self.0.try_into().map_err(|e| Error::internal(e.into()))?;
-            let value = self.1.try_into().map_err(|e| Error::internal(e.into()))?;
-            Ok((name, value))
-        }
-    }
-}
-
-fn apply_pairs(
-    pairs: impl IntoIterator<Item = impl pair::HeaderPair>,
+fn apply_pairs<K, V>(
+    pairs: impl IntoIterator<Item = (K, V)>,
     headers: &mut HeaderMap,
-) -> Result<(), Error> {
+) -> Result<(), Error>
+where
+    K: TryInto<HeaderName>,
+    K::Error: Into<http::Error>,
+    V: TryInto<HeaderValue>,
+    V::Error: Into<http::Error>,
+{
     let mut converted: smallvec::SmallVec<[(HeaderName, HeaderValue, bool); 4]> =
         smallvec::SmallVec::new();
-    for pair in pairs {
-        let (name, value) = pair.convert()?;
+    for (k, v) in pairs {
+        let name = k.try_into().map_err(|e| Error::internal(e.into()))?;
+        let value = v.try_into().map_err(|e| Error::internal(e.into()))?;
         let repeated = converted.iter().any(|(seen, _, _)| *seen == name);
         converted.push((name, value, repeated));
     }
@@ -249,13 +231,25 @@ fn apply_pairs(
     Ok(())
 }
 
-impl<P: pair::HeaderPair, const N: usize> IntoHeaders for [P; N] {
+impl<K, V, const N: usize> IntoHeaders for [(K, V); N]
+where
+    K: TryInto<HeaderName>,
+    K::Error: Into<http::Error>,
+    V: TryInto<HeaderValue>,
+    V::Error: Into<http::Error>,
+{
     fn apply_to(self, headers: &mut HeaderMap) -> Result<(), Error> {
         apply_pairs(self, headers)
     }
 }
 
-impl<P: pair::HeaderPair> IntoHeaders for Vec<P> {
+impl<K, V> IntoHeaders for Vec<(K, V)>
+where
+    K: TryInto<HeaderName>,
+    K::Error: Into<http::Error>,
+    V: TryInto<HeaderValue>,
+    V::Error: Into<http::Error>,
+{
     fn apply_to(self, headers: &mut HeaderMap) -> Result<(), Error> {
         apply_pairs(self, headers)
     }
