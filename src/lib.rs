@@ -33,10 +33,10 @@ pub use mocket_core::multipart;
 #[cfg(feature = "static-files")]
 pub use mocket_core::static_files;
 pub use mocket_core::{
-    Body, BodyError, BoxError, Cors, DEFAULT_BODY_LIMIT, Error, Group, Handler, Html, IntoHeaders,
-    IntoMiddleware, IntoRequest, IntoResponse, Json, ListenError, MaybeSend, MaybeSync, Middleware,
-    Mocket, Next, Redirect, Request, RequestParts, Response, ResponseFuture, ServerOptions,
-    SetupError, request_logger,
+    Body, BodyClosed, BodyError, BodySender, BoxError, Cors, DEFAULT_BODY_LIMIT, Error, Group,
+    Handler, Html, IntoHeaders, IntoMiddleware, IntoRequest, IntoResponse, Json, ListenError,
+    MaybeSend, MaybeSync, Middleware, Mocket, Next, Redirect, Request, RequestParts, Response,
+    ResponseFuture, ServerOptions, SetupError, request_logger,
 };
 pub use mocket_core::{bytes, compression, cors, http};
 

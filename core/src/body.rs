@@ -10,9 +10,11 @@
 use std::fmt;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt as _;
 use http_body::{Body as _, Frame, SizeHint};
 use http_body_util::BodyExt;
 
@@ -59,6 +61,101 @@ impl http_body::Body for Streamed {
     }
 }
 
+/// The sending half of [`Body::channel`]: pushes chunks into a body being
+/// sent. `Send`, so it can move into a spawned task.
+///
+/// ```
+/// let (tx, _body) = mocket_core::Body::channel(4);
+/// assert!(!tx.is_closed());
+/// ```
+#[derive(Debug)]
+pub struct BodySender {
+    tx: futures_channel::mpsc::Sender<Bytes>,
+    /// Where [`BodySender::abort`] leaves its error for the reader, which
+    /// meets it once every chunk sent before is read.
+    aborted: Arc<Mutex<Option<BoxError>>>,
+}
+
+/// The reading half of [`Body::channel`]: the chunks, then the abort
+/// error if there is one.
+struct Received {
+    rx: futures_channel::mpsc::Receiver<Bytes>,
+    aborted: Arc<Mutex<Option<BoxError>>>,
+}
+
+impl futures_util::Stream for Received {
+    type Item = Result<Bytes, BoxError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.rx.poll_next_unpin(cx) {
+            Poll::Ready(Some(chunk)) => Poll::Ready(Some(Ok(chunk))),
+            Poll::Ready(None) => {
+                let aborted = self.aborted.lock().map(|mut slot| slot.take());
+                Poll::Ready(aborted.ok().flatten().map(Err))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// The body of a [`BodySender`] is gone: the response was dropped, most
+/// often because its client disconnected. Stop producing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyClosed;
+
+impl fmt::Display for BodyClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the body's reader is gone (the client disconnected or the response was dropped)",
+        )
+    }
+}
+
+impl std::error::Error for BodyClosed {}
+
+impl BodySender {
+    /// Sends one chunk, waiting while `capacity` chunks are unread.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let (mut tx, body) = mocket_core::Body::channel(4);
+    /// tx.send("hi").await.unwrap();
+    /// drop(tx);
+    /// assert_eq!(body.to_bytes().await.unwrap(), "hi");
+    /// # });
+    /// ```
+    pub async fn send(&mut self, chunk: impl Into<Bytes>) -> Result<(), BodyClosed> {
+        futures_util::future::poll_fn(|cx| self.tx.poll_ready(cx))
+            .await
+            .map_err(|_| BodyClosed)?;
+        self.tx.start_send(chunk.into()).map_err(|_| BodyClosed)
+    }
+
+    /// Ends the body with `error` instead of its end: the connection is
+    /// cut, so the client knows the answer is incomplete.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let (mut tx, body) = mocket_core::Body::channel(4);
+    /// tx.send("part").await.unwrap();
+    /// tx.abort("the database went away");
+    /// assert!(body.to_bytes().await.is_err());
+    /// # });
+    /// ```
+    pub fn abort(self, error: impl Into<BoxError>) {
+        if let Ok(mut slot) = self.aborted.lock() {
+            *slot = Some(error.into());
+        }
+        // Dropping the sender ends the chunks; the reader then finds the
+        // error.
+    }
+
+    /// Whether the body is gone (its reader dropped).
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
 /// An HTTP body: empty, a complete buffer, or a stream of chunks.
 ///
 /// ```
@@ -90,6 +187,64 @@ impl Body {
         Body { kind: Kind::Empty }
     }
 
+    /// A body streamed from `stream`: each `Ok` item is one chunk, sent as
+    /// it comes; an `Err` ends the body there with that error (the
+    /// connection is cut mid-body, the way servers say "this answer is
+    /// broken" once its head is out). Dropping the body drops the stream,
+    /// so a producer learns that its client went away.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use mocket_core::Body;
+    /// let lines = futures_util::stream::iter(["one\n", "two\n"].map(Ok::<_, std::io::Error>));
+    /// let body = Body::from_stream(lines);
+    /// assert_eq!(body.to_bytes().await.unwrap(), "one\ntwo\n");
+    /// # });
+    /// ```
+    pub fn from_stream<S, T, E>(stream: S) -> Self
+    where
+        S: futures_util::Stream<Item = Result<T, E>> + 'static,
+        T: Into<Bytes>,
+        E: Into<BoxError>,
+    {
+        let frames = stream.map(|item| {
+            item.map(|chunk| Frame::data(chunk.into()))
+                .map_err(Into::into)
+        });
+        Body::from_http_body(http_body_util::StreamBody::new(frames))
+    }
+
+    /// A body fed through a [`BodySender`], for a handler that pushes
+    /// chunks as it has them (from a spawned task, a callback, a loop). At
+    /// most `capacity` chunks wait unread: past that, [`BodySender::send`]
+    /// waits, so a slow client slows the producer instead of growing memory.
+    /// The body ends when the sender is dropped.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use mocket_core::Body;
+    /// let (mut tx, body) = Body::channel(8);
+    /// let produce = async move {
+    ///     for word in ["a", "b", "c"] {
+    ///         tx.send(word).await.unwrap();
+    ///     }
+    /// };
+    /// let (_, got) = futures_util::future::join(produce, body.to_bytes()).await;
+    /// assert_eq!(got.unwrap(), "abc");
+    /// # });
+    /// ```
+    pub fn channel(capacity: usize) -> (BodySender, Body) {
+        // mpsc allows `buffer + senders` waiting items: one sender, so
+        // `capacity - 1` gives `capacity`.
+        let (tx, rx) = futures_channel::mpsc::channel(capacity.max(1) - 1);
+        let aborted = Arc::new(Mutex::new(None));
+        let received = Received {
+            rx,
+            aborted: aborted.clone(),
+        };
+        (BodySender { tx, aborted }, Body::from_stream(received))
+    }
+
     /// Wraps any [`http_body::Body`] whose chunks are [`Bytes`], such as
     /// hyper's `Incoming` or a backend's request stream. A stream already at
     /// its end is [`Body::empty`]: most requests have no body, and then
@@ -98,12 +253,12 @@ impl Body {
     /// ```
     /// use mocket_core::Body;
     /// let inner = http_body_util::Full::new(bytes::Bytes::from_static(b"hi"));
-    /// let body = Body::from_stream(inner);
+    /// let body = Body::from_http_body(inner);
     /// assert_eq!(body.exact_len(), Some(2));
     /// // A `Body` stays as it is.
-    /// assert_eq!(Body::from_stream(Body::from("hi")).as_bytes(), Some(&b"hi"[..]));
+    /// assert_eq!(Body::from_http_body(Body::from("hi")).as_bytes(), Some(&b"hi"[..]));
     /// ```
-    pub fn from_stream<B>(body: B) -> Self
+    pub fn from_http_body<B>(body: B) -> Self
     where
         B: http_body::Body<Data = Bytes> + 'static,
         B::Error: Into<BoxError>,

@@ -45,7 +45,7 @@ mod vary;
 
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
 pub use backend::{ListenError, ServerOptions};
-pub use body::{Body, BodyError, BoxError};
+pub use body::{Body, BodyClosed, BodyError, BodySender, BoxError};
 #[cfg(feature = "compression")]
 pub use compression::Compression;
 pub use cors::Cors;

@@ -62,7 +62,7 @@ impl Feed {
     fn body(&self) -> Body {
         let feed = self.clone();
         let frames = futures_util::stream::poll_fn(move |_cx| feed.next_frame());
-        Body::from_stream(http_body_util::StreamBody::new(frames))
+        Body::from_http_body(http_body_util::StreamBody::new(frames))
     }
 
     fn next_frame(&self) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
@@ -251,7 +251,10 @@ fn a_stream_known_to_be_small_is_left_alone() {
     app.wrap(Compression::new());
     app.get("/", |_req| async {
         let sized = http_body_util::Full::new(Bytes::from_static(b"short and sized"));
-        ([("content-type", "text/plain")], Body::from_stream(sized))
+        (
+            [("content-type", "text/plain")],
+            Body::from_http_body(sized),
+        )
     });
     let res = ask(&app, "GET", "/", "gzip");
     assert_eq!(encoding_of(res.headers()), None);

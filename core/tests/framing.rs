@@ -22,7 +22,7 @@ fn service() -> Service {
         >());
         let ready =
             futures_util::stream::iter([Ok(http_body::Frame::data(Bytes::from_static(b"first")))]);
-        Body::from_stream(http_body_util::StreamBody::new(
+        Body::from_http_body(http_body_util::StreamBody::new(
             futures_util::StreamExt::chain(ready, rest),
         ))
     });
@@ -173,9 +173,9 @@ fn upload(path: &str, len: usize, declared: bool, version: Version) -> http::Req
     let stream =
         futures_util::stream::iter([Ok::<_, std::io::Error>(http_body::Frame::data(bytes))]);
     let body = if declared {
-        Body::from_stream(Sized(http_body_util::StreamBody::new(stream), len as u64))
+        Body::from_http_body(Sized(http_body_util::StreamBody::new(stream), len as u64))
     } else {
-        Body::from_stream(http_body_util::StreamBody::new(stream))
+        Body::from_http_body(http_body_util::StreamBody::new(stream))
     };
     builder.body(body).expect("request")
 }

@@ -90,7 +90,7 @@ fn in_chunks(data: &[u8], size: usize) -> Body {
         .chunks(size)
         .map(|c| Ok::<_, Infallible>(http_body::Frame::data(Bytes::copy_from_slice(c))))
         .collect();
-    Body::from_stream(http_body_util::StreamBody::new(futures_util::stream::iter(
+    Body::from_http_body(http_body_util::StreamBody::new(futures_util::stream::iter(
         pieces,
     )))
 }
@@ -227,7 +227,7 @@ fn counted_upload(chunks: usize, size: usize) -> (Body, Arc<AtomicUsize>) {
     let stream =
         futures_util::stream::iter(pieces.map(|b| Ok::<_, Infallible>(http_body::Frame::data(b))));
     (
-        Body::from_stream(http_body_util::StreamBody::new(stream)),
+        Body::from_http_body(http_body_util::StreamBody::new(stream)),
         pulled,
     )
 }
@@ -478,7 +478,7 @@ fn a_body_that_fails_mid_stream_is_400() {
         ))),
         Err(std::io::Error::other("connection reset")),
     ]);
-    let upload = Body::from_stream(http_body_util::StreamBody::new(stream));
+    let upload = Body::from_http_body(http_body_util::StreamBody::new(stream));
     assert_eq!(
         post(&app(), "/describe", Some(CT), upload),
         bad("failed to read the request body")

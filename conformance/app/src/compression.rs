@@ -31,7 +31,7 @@ pub(crate) fn register(app: &mut Mocket) {
         });
         c.get("/no-content", |_req| async { StatusCode::NO_CONTENT });
         c.get("/stream", |_req| async {
-            let body = Body::from_stream(Ticks {
+            let body = Body::from_http_body(Ticks {
                 next: 0,
                 waited: false,
             });

@@ -72,7 +72,7 @@ impl Body {
         if length == Some(0) {
             return Body::empty();
         }
-        Body::from_stream(Chunked {
+        Body::from_http_body(Chunked {
             source: Some(source),
             remaining: length,
         })

@@ -93,7 +93,7 @@ impl Outgoing {
     ///
     /// ```
     /// use mocket_core::backend::{Framing, Outgoing};
-    /// let body = mocket_core::Body::from_stream(http_body_util::StreamBody::new(
+    /// let body = mocket_core::Body::from_http_body(http_body_util::StreamBody::new(
     ///     futures_util::stream::iter([Ok::<_, std::convert::Infallible>(
     ///         http_body::Frame::data(bytes::Bytes::from_static(b"ready")),
     ///     )]),
@@ -123,7 +123,7 @@ impl Outgoing {
                 false
             }
             Some(rest) => {
-                *self.response.body_mut() = Body::from_stream(Prefixed { ready, rest });
+                *self.response.body_mut() = Body::from_http_body(Prefixed { ready, rest });
                 false
             }
         }

@@ -70,7 +70,7 @@ pub enum UnreadBodies {
 /// app.post("/ignore", |_req| async { "not reading that" });
 /// let service = app.into_service().unwrap();
 /// let upload = || {
-///     let body = mocket_core::Body::from_stream(http_body_util::Full::new(bytes::Bytes::from(vec![0u8; 100])));
+///     let body = mocket_core::Body::from_http_body(http_body_util::Full::new(bytes::Bytes::from(vec![0u8; 100])));
 ///     Request::post("/ignore").body(body).unwrap()
 /// };
 /// let out = service.serve(upload(), UnreadBodies::CloseConnection).await;

@@ -114,7 +114,7 @@ impl Service {
     {
         // Taken apart once: every move of a request head is a copy of it.
         let (head, body) = req.into_parts();
-        let mut body = Body::from_stream(body);
+        let mut body = Body::from_http_body(body);
         let progress = leftover::track(&mut body);
         let http1 = head.version < Version::HTTP_2;
         let dispatch = crate::dispatch::dispatch(self.app.clone(), head, body);

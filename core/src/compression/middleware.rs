@@ -227,7 +227,7 @@ impl Compression {
         // compressed length is the `Content-Length` a GET would get. A
         // stream's encoder never runs for HEAD, as nothing polls it.
         *res.body_mut() = match body.as_full().cloned() {
-            None => Body::from_stream(EncodedBody::new(body, encoder)),
+            None => Body::from_http_body(EncodedBody::new(body, encoder)),
             Some(bytes) => match encoder.compress(&bytes) {
                 Ok(out) if out.len() < bytes.len() => Body::from(out),
                 // Not smaller (the data was compressed already): as it is.

@@ -271,7 +271,7 @@ pub(crate) fn counted_stream(chunks: usize, chunk_size: usize) -> (Body, Arc<Ato
         counter.fetch_add(1, Ordering::SeqCst);
         Ok::<_, Infallible>(http_body::Frame::data(Bytes::from(vec![b'a'; chunk_size])))
     }));
-    let body = Body::from_stream(http_body_util::StreamBody::new(stream));
+    let body = Body::from_http_body(http_body_util::StreamBody::new(stream));
     (body, pulled)
 }
 
@@ -282,5 +282,5 @@ pub(crate) fn stream_of(chunks: Vec<&'static [u8]>) -> Body {
             .into_iter()
             .map(|c| Ok::<_, Infallible>(http_body::Frame::data(Bytes::from_static(c)))),
     );
-    Body::from_stream(http_body_util::StreamBody::new(stream))
+    Body::from_http_body(http_body_util::StreamBody::new(stream))
 }

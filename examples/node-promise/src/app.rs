@@ -3,10 +3,8 @@
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use http_body::Frame;
 use js_sys::{Function, Promise};
 use mocket::Body;
-use mocket::bytes::Bytes;
 use mocket::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -100,10 +98,9 @@ pub(crate) fn build() -> Mocket {
                 return None;
             }
             let _ = sleep(1).await;
-            let chunk = Frame::data(Bytes::from(format!("tick {i}\n")));
-            Some((Ok::<_, Infallible>(chunk), i + 1))
+            Some((Ok::<_, Infallible>(format!("tick {i}\n")), i + 1))
         });
-        let body = Body::from_stream(http_body_util::StreamBody::new(ticks));
+        let body = Body::from_stream(ticks);
         ([("content-type", "text/plain; charset=utf-8")], body)
     });
 
@@ -115,12 +112,9 @@ pub(crate) fn build() -> Mocket {
                 let _ = JsFuture::from(Promise::new(&mut |_resolve, _reject| {})).await;
                 return None;
             }
-            Some((
-                Ok::<_, Infallible>(Frame::data(Bytes::from_static(b"first\n"))),
-                true,
-            ))
+            Some((Ok::<_, Infallible>("first\n"), true))
         });
-        let body = Body::from_stream(http_body_util::StreamBody::new(lines));
+        let body = Body::from_stream(lines);
         ([("content-type", "text/plain; charset=utf-8")], body)
     });
 
