@@ -41,6 +41,7 @@ pub use mocket_core::{
 pub use mocket_core::{bytes, compression, cors, http};
 
 mod serve;
+pub mod sse;
 mod stderr;
 pub mod time;
 pub use serve::Serve;

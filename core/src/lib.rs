@@ -38,6 +38,7 @@ pub mod multipart;
 mod params;
 mod request;
 mod response;
+pub mod sse;
 mod state;
 #[cfg(feature = "static-files")]
 pub mod static_files;
