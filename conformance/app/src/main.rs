@@ -19,6 +19,7 @@ mod responses;
 mod routing;
 mod state;
 mod static_files;
+mod streaming;
 
 use mocket::prelude::*;
 
@@ -43,7 +44,7 @@ fn build() -> Mocket {
             Json(serde_json::json!({ "error": err.message() })),
         )
     });
-    let concerns: [fn(&mut Mocket); 13] = [
+    let concerns: [fn(&mut Mocket); 14] = [
         middleware::register,
         routing::register,
         responses::register,
@@ -57,6 +58,7 @@ fn build() -> Mocket {
         compression::register,
         static_files::register,
         contract::register,
+        streaming::register,
     ];
     for register in concerns {
         register(&mut app);

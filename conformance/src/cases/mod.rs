@@ -24,6 +24,7 @@ mod responses;
 mod routing;
 mod state;
 mod static_files;
+mod streaming;
 
 use crate::case::{Case, Expect, Req};
 
@@ -53,6 +54,7 @@ pub fn all() -> Vec<Case> {
         compression::cases(),
         static_files::cases(),
         contract::cases(),
+        streaming::cases(),
     ]
     .concat()
 }
