@@ -142,6 +142,27 @@ fn a_trap_closes_a_streamed_response_that_is_under_way() {
 }
 
 #[test]
+fn server_sent_events_stream_on_node_and_a_gone_client_drops_the_stream() {
+    let server = start_node(&promise_app());
+    let mut events = server.conn();
+    events.send(&get("/sse/forever"));
+    // The stream never ends: these come only as they are produced.
+    let seen = String::from_utf8_lossy(&events.read_until(b"data: 2\n\n")).into_owned();
+    assert!(seen.contains("content-type: text/event-stream"), "{seen}");
+    assert!(
+        seen.contains("data: 0\n\n") && seen.contains("data: 1\n\n"),
+        "{seen}"
+    );
+    assert_eq!(server.get("/sse/dropped").text(), "0");
+    drop(events);
+    let deadline = Instant::now() + IO_TIMEOUT;
+    while server.get("/sse/dropped").text() != "1" {
+        assert!(Instant::now() < deadline, "the stream outlived its client");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
 fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     let mut server = start_node(&promise_app());
     let mut inflight = server.conn();

@@ -1,11 +1,13 @@
 //! The routes, and the JavaScript they await.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use js_sys::{Function, Promise};
 use mocket::Body;
 use mocket::prelude::*;
+use mocket::sse::{Event, Sse};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -29,6 +31,18 @@ struct Served(AtomicU64);
 /// Requests waiting on a promise, in `/sleep` or `/wait`.
 struct Waiting(AtomicU64);
 
+/// Server-Sent Event streams whose client went away (their stream dropped).
+struct Dropped(Arc<AtomicU64>);
+
+/// Counts a stream as dropped when it is.
+struct CountOnDrop(Arc<AtomicU64>);
+
+impl Drop for CountOnDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// A promise that resolves after `ms` milliseconds.
 fn sleep(ms: u32) -> JsFuture {
     let promise = Promise::new(&mut |resolve, _reject| {
@@ -47,6 +61,28 @@ pub(crate) fn build() -> Mocket {
     let mut app = Mocket::new();
     app.state(Served(AtomicU64::new(0)));
     app.state(Waiting(AtomicU64::new(0)));
+    app.state(Dropped(Arc::new(AtomicU64::new(0))));
+
+    // An endless event stream, one event every 20 ms on Node's timers;
+    // `/sse/dropped` says how many such streams were dropped.
+    app.get("/sse/forever", |req| async move {
+        let guard = CountOnDrop(req.state::<Dropped>()?.0.clone());
+        let events = futures_util::stream::unfold((0u64, guard), |(n, guard)| async move {
+            if n > 0 {
+                let _ = sleep(20).await;
+            }
+            let event = Event::data(n.to_string());
+            Some((Ok::<_, Infallible>(event), (n + 1, guard)))
+        });
+        Ok(Sse::new(events))
+    });
+    app.get("/sse/dropped", |req| async move {
+        Ok(req
+            .state::<Dropped>()?
+            .0
+            .load(Ordering::Relaxed)
+            .to_string())
+    });
     // Errors, 500s after a trap included, are rendered here.
     app.on_error(|err: Error| {
         let message = err.message().to_owned();
