@@ -3,12 +3,30 @@
 //! instance, so the count shows whether the host reused it). Its error
 //! handler marks what it renders (`oops: …`), so tests can tell its answers
 //! from the host's, and its header read timeout is 2 s, so tests can watch
-//! a silent connection being closed. Listens on `PORT` (default 3000).
+//! a silent connection being closed. `/sse/forever` is an endless event
+//! stream (an event every 20 ms on the portable clock) and `/sse/dropped`
+//! counts the streams dropped because their client left. Listens on `PORT`
+//! (default 3000).
 
+use std::convert::Infallible;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mocket::prelude::*;
+use mocket::sse::{Event, Sse};
+
+/// Event streams dropped so far.
+struct Dropped(Arc<AtomicU64>);
+
+/// Counts its stream as dropped when it is.
+struct CountOnDrop(Arc<AtomicU64>);
+
+impl Drop for CountOnDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 fn main() {
     let mut app = Mocket::new();
@@ -20,6 +38,27 @@ fn main() {
     app.get("/count", |req| async move {
         let served = req.state::<AtomicU64>()?;
         Ok((served.fetch_add(1, Ordering::Relaxed) + 1).to_string())
+    });
+    app.state(Dropped(Arc::new(AtomicU64::new(0))));
+    app.get("/sse/forever", |req| async move {
+        let guard = CountOnDrop(req.state::<Dropped>()?.0.clone());
+        let events = futures_util::stream::unfold((0u64, guard), |(n, guard)| async move {
+            if n > 0 {
+                mocket::time::sleep(Duration::from_millis(20)).await;
+            }
+            Some((
+                Ok::<_, Infallible>(Event::data(n.to_string())),
+                (n + 1, guard),
+            ))
+        });
+        Ok(Sse::new(events))
+    });
+    app.get("/sse/dropped", |req| async move {
+        Ok(req
+            .state::<Dropped>()?
+            .0
+            .load(Ordering::Relaxed)
+            .to_string())
     });
     let port = mocket::env_var("PORT").unwrap_or_else(|| "3000".into());
     app.listen(&format!("127.0.0.1:{port}"));

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{Conn, Process, apps, check_bench, get, get_request, post_request, run, run_command};
@@ -141,4 +142,21 @@ fn many_concurrent_keep_alive_connections_are_all_answered() {
     );
     // Not wedged afterwards: a fresh connection is still served.
     assert_eq!(get(addr, "/plaintext").status, 200);
+}
+
+#[test]
+fn server_sent_events_stream_and_a_gone_client_drops_the_stream() {
+    let server = run(&apps().panicky);
+    let mut events = Conn::open(server.addr);
+    events.send(&get_request("/sse/forever"));
+    // The stream never ends: these come only as they are produced.
+    let seen = String::from_utf8_lossy(&events.read_until(b"data: 2\n\n")).into_owned();
+    assert!(seen.contains("text/event-stream"), "{seen}");
+    assert_eq!(get(server.addr, "/sse/dropped").text(), "0");
+    drop(events);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get(server.addr, "/sse/dropped").text() != "1" {
+        assert!(Instant::now() < deadline, "the stream outlived its client");
+        thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -98,3 +98,16 @@ fn a_preinitialised_component_serves_without_running_main() {
     assert_eq!(get(server.addr, "/panic").status, 500);
     assert_eq!(get(server.addr, "/").text(), "hello");
 }
+
+#[test]
+fn server_sent_events_stream_as_produced_under_wasmtime_serve() {
+    let server = serve(&apps().panicky, &[]);
+    let mut events = Conn::open(server.addr);
+    events.send(&get_request("/sse/forever"));
+    // The stream never ends: wasi:http's output stream passes each event on.
+    let seen = String::from_utf8_lossy(&events.read_until(b"data: 2\n\n")).into_owned();
+    assert!(
+        seen.contains("data: 0\n\n") && seen.contains("data: 1\n\n"),
+        "{seen}"
+    );
+}
