@@ -256,6 +256,7 @@ impl Step {
             Endpoint::Handler(id) => Step::handler(app, id, req),
             Endpoint::NotFound => match app.not_found {
                 Some(id) => Step::handler(app, id, req),
+                None if app.error_handler.is_none() => Step::ready(app, default_not_found()),
                 None => Step::ready(
                     app,
                     Error::new(StatusCode::NOT_FOUND, "Not Found").into_response(),
@@ -299,5 +300,42 @@ impl Future for Step {
         };
         this.app.render_error_in_place(&mut res);
         Poll::Ready(res)
+    }
+}
+
+/// The 404 of an app without an error handler, exactly as rendering
+/// `Error::new(404, "Not Found")` gives it (and logged the same), without
+/// allocating the error on the way: the answer scanners get most.
+fn default_not_found() -> Response {
+    tracing::debug!(
+        target: "mocket_core::app",
+        status = %StatusCode::NOT_FOUND,
+        error = %"404 Not Found: Not Found",
+        "request rejected"
+    );
+    let mut res = "Not Found".into_response();
+    *res.status_mut() = StatusCode::NOT_FOUND;
+    res
+}
+
+#[cfg(test)]
+mod not_found_tests {
+    use super::default_not_found;
+    use crate::Error;
+    use http::StatusCode;
+
+    #[test]
+    fn the_shortcut_404_is_the_rendered_one() {
+        let short = default_not_found();
+        let rendered = Error::new(StatusCode::NOT_FOUND, "Not Found").default_response();
+        assert_eq!(short.status(), rendered.status());
+        assert_eq!(short.headers(), rendered.headers());
+        assert_eq!(short.body().as_bytes(), rendered.body().as_bytes());
+        let error = Error::new(StatusCode::NOT_FOUND, "Not Found");
+        assert_eq!(
+            error.to_string(),
+            "404 Not Found: Not Found",
+            "the logged text"
+        );
     }
 }
