@@ -918,7 +918,12 @@ impl AppInner {
 /// replacing the handler never loses the log: 5xx at `error` (with the
 /// cause), the rest at `debug`.
 fn log_error(error: &Error) {
-    let status = error.status();
+    log_answer(error.status(), error);
+}
+
+/// The log event of an error answer, for an `Error` or for an answer
+/// rendered without one (the default 404).
+pub(crate) fn log_answer(status: http::StatusCode, error: &dyn fmt::Display) {
     if status.is_server_error() {
         tracing::error!(%status, error = %error, "request failed");
     } else {

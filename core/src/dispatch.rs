@@ -259,7 +259,7 @@ impl Step {
                 None if app.error_handler.is_none() => Step::ready(app, default_not_found()),
                 None => Step::ready(
                     app,
-                    Error::new(StatusCode::NOT_FOUND, "Not Found").into_response(),
+                    Error::new(StatusCode::NOT_FOUND, NOT_FOUND).into_response(),
                 ),
             },
             Endpoint::MethodNotAllowed(allow) => {
@@ -307,16 +307,16 @@ impl Future for Step {
 /// `Error::new(404, "Not Found")` gives it (and logged the same), without
 /// allocating the error on the way: the answer scanners get most.
 fn default_not_found() -> Response {
-    tracing::debug!(
-        target: "mocket_core::app",
-        status = %StatusCode::NOT_FOUND,
-        error = %"404 Not Found: Not Found",
-        "request rejected"
-    );
-    let mut res = "Not Found".into_response();
-    *res.status_mut() = StatusCode::NOT_FOUND;
+    let status = StatusCode::NOT_FOUND;
+    // The text `Error`'s Display would give.
+    crate::app::log_answer(status, &format_args!("{status}: {NOT_FOUND}"));
+    let mut res = NOT_FOUND.into_response();
+    *res.status_mut() = status;
     res
 }
+
+/// The public message of a 404.
+const NOT_FOUND: &str = "Not Found";
 
 #[cfg(test)]
 mod not_found_tests {

@@ -15,7 +15,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 #[allow(unused_imports)] // each test file uses a different part
-pub(crate) use mocket_testkit::http1::{Conn, IO_TIMEOUT, Response, chunked, get_request};
+pub(crate) use mocket_testkit::http1::{
+    Conn, IO_TIMEOUT, Response, chunked, get_request, get_request as get,
+};
 pub(crate) use mocket_testkit::process::{Process, Server};
 
 /// How long a server may take to print its `Listening on` line.
@@ -136,11 +138,6 @@ pub(crate) fn node_in(dir: &Path, port: &str) -> Command {
 pub(crate) fn run_to_end(cmd: &mut Command) -> (ExitStatus, String, String) {
     let (status, stdout, stderr) = Process::spawn(cmd).finish();
     (status, stdout.trim_end_matches('\n').to_owned(), stderr)
-}
-
-/// A bodiless GET for `path`.
-pub(crate) fn get(path: &str) -> Vec<u8> {
-    get_request(path)
 }
 
 /// A request with a content-length body.
