@@ -18,6 +18,7 @@ use futures_util::StreamExt as _;
 use http_body::{Body as _, Frame, SizeHint};
 use http_body_util::BodyExt;
 
+use crate::backend::Upgrade;
 use crate::backend::leftover::Progress;
 use crate::error::Error;
 
@@ -175,6 +176,9 @@ enum Kind {
     /// creates it (from [`Error::into_response`](crate::IntoResponse)), and
     /// the dispatcher renders it before any backend sees the response.
     Error(Box<Error>),
+    /// A `101` answer's takeover of the connection, for the backend to run
+    /// (`backend::take_upgrade`); no bytes of its own.
+    Upgrade(Box<Upgrade>),
 }
 
 impl Body {
@@ -290,7 +294,7 @@ impl Body {
     /// ```
     pub fn exact_len(&self) -> Option<u64> {
         match &self.kind {
-            Kind::Empty | Kind::Error(_) => Some(0),
+            Kind::Empty | Kind::Error(_) | Kind::Upgrade(_) => Some(0),
             Kind::Full(b) => Some(b.len() as u64),
             Kind::Stream(s) => s.size_hint().exact(),
         }
@@ -308,7 +312,7 @@ impl Body {
     /// ```
     pub async fn collect_limited(self, limit: usize) -> Result<Bytes, BodyError> {
         let mut stream = match self.kind {
-            Kind::Empty | Kind::Error(_) => return Ok(Bytes::new()),
+            Kind::Empty | Kind::Error(_) | Kind::Upgrade(_) => return Ok(Bytes::new()),
             Kind::Full(b) if b.len() > limit => return Err(BodyError::TooLarge { limit }),
             Kind::Full(b) => return Ok(b),
             Kind::Stream(s) => s,
@@ -387,7 +391,7 @@ impl Body {
         match &self.kind {
             Kind::Empty => Some(&[]),
             Kind::Full(bytes) => Some(bytes),
-            Kind::Stream(_) | Kind::Error(_) => None,
+            Kind::Stream(_) | Kind::Error(_) | Kind::Upgrade(_) => None,
         }
     }
 
@@ -412,6 +416,27 @@ impl Body {
     pub(crate) fn from_error(error: Error) -> Self {
         Body {
             kind: Kind::Error(Box::new(error)),
+        }
+    }
+
+    pub(crate) fn from_upgrade(upgrade: Upgrade) -> Self {
+        Body {
+            kind: Kind::Upgrade(Box::new(upgrade)),
+        }
+    }
+
+    pub(crate) fn is_upgrade(&self) -> bool {
+        matches!(self.kind, Kind::Upgrade(_))
+    }
+
+    /// Takes out a connection takeover, leaving the body empty.
+    pub(crate) fn take_upgrade(&mut self) -> Option<Upgrade> {
+        if !self.is_upgrade() {
+            return None;
+        }
+        match std::mem::replace(&mut self.kind, Kind::Empty) {
+            Kind::Upgrade(u) => Some(*u),
+            _ => None,
         }
     }
 
@@ -441,6 +466,7 @@ impl fmt::Debug for Body {
             Kind::Full(b) => f.debug_tuple("Body::Full").field(&b.len()).finish(),
             Kind::Stream(_) => f.write_str("Body::Stream"),
             Kind::Error(e) => f.debug_tuple("Body::Error").field(e).finish(),
+            Kind::Upgrade(_) => f.write_str("Body::Upgrade"),
         }
     }
 }
@@ -510,13 +536,13 @@ impl http_body::Body for Body {
             },
             Kind::Stream(s) => Pin::new(s).poll_frame(cx),
             // Unreachable in practice: the dispatcher renders errors first.
-            Kind::Error(_) => Poll::Ready(None),
+            Kind::Error(_) | Kind::Upgrade(_) => Poll::Ready(None),
         }
     }
 
     fn is_end_stream(&self) -> bool {
         match &self.kind {
-            Kind::Empty | Kind::Error(_) => true,
+            Kind::Empty | Kind::Error(_) | Kind::Upgrade(_) => true,
             Kind::Full(_) => false,
             Kind::Stream(s) => s.is_end_stream(),
         }
@@ -524,7 +550,7 @@ impl http_body::Body for Body {
 
     fn size_hint(&self) -> SizeHint {
         match &self.kind {
-            Kind::Empty | Kind::Error(_) => SizeHint::with_exact(0),
+            Kind::Empty | Kind::Error(_) | Kind::Upgrade(_) => SizeHint::with_exact(0),
             Kind::Full(b) => SizeHint::with_exact(b.len() as u64),
             Kind::Stream(s) => s.size_hint(),
         }

@@ -185,7 +185,10 @@ pub(crate) fn is_bodiless_status(status: StatusCode) -> bool {
 pub(crate) fn finish(res: &mut Response, is_head: bool) -> Framing {
     let status = res.status();
     if is_bodiless_status(status) {
-        *res.body_mut() = Body::empty();
+        // A `101`'s takeover stays for the backend (`take_upgrade`).
+        if !(status == StatusCode::SWITCHING_PROTOCOLS && res.body().is_upgrade()) {
+            *res.body_mut() = Body::empty();
+        }
         if status == StatusCode::RESET_CONTENT {
             res.headers_mut()
                 .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));

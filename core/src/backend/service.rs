@@ -89,6 +89,41 @@ impl Service {
         Outgoing::new(self.app.render_error(error.into_response()), is_head)
     }
 
+    /// For a backend whose platform cannot hand a connection over (the
+    /// `wasi:http` proxy world has no upgrade): turns an answer that would
+    /// upgrade — a WebSocket route that accepted — into a `501 Not
+    /// Implemented` rendered by the app's error handler, so the route
+    /// fails at once and says why instead of hanging. Other answers pass
+    /// unchanged.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use mocket_core::backend::UnreadBodies;
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.ws("/ws", |_req, ws| async move { ws.on_upgrade(|_socket| async {}) });
+    /// let service = app.into_service().unwrap();
+    /// let req = mocket_core::http::Request::get("/ws")
+    ///     .header("connection", "upgrade").header("upgrade", "websocket")
+    ///     .header("sec-websocket-version", "13")
+    ///     .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+    ///     .body(mocket_core::Body::empty()).unwrap();
+    /// let out = service.refuse_upgrade(service.serve(req, UnreadBodies::CloseConnection).await, false);
+    /// assert_eq!(out.response.status(), 501);
+    /// # });
+    /// ```
+    pub fn refuse_upgrade(&self, outgoing: Outgoing, is_head: bool) -> Outgoing {
+        if outgoing.response.status() != http::StatusCode::SWITCHING_PROTOCOLS
+            || !outgoing.response.body().is_upgrade()
+        {
+            return outgoing;
+        }
+        let error = Error::new(
+            http::StatusCode::NOT_IMPLEMENTED,
+            "WebSocket is not available on this host: the wasi:http proxy world cannot hand a connection over",
+        );
+        self.render_error(error, is_head)
+    }
+
     /// Answers one request for a backend — its body any [`http_body::Body`]
     /// (hyper's, a platform stream, or a [`Body`]): the response with the core's
     /// framing rules applied, how its body travels, and what to do with
