@@ -32,6 +32,8 @@ pub use mocket_core::cookie;
 pub use mocket_core::multipart;
 #[cfg(feature = "static-files")]
 pub use mocket_core::static_files;
+#[cfg(feature = "websocket")]
+pub use mocket_core::ws;
 pub use mocket_core::{
     Body, BodyClosed, BodyError, BodySender, BoxError, Cors, DEFAULT_BODY_LIMIT, Error, Group,
     Handler, Html, IntoHeaders, IntoMiddleware, IntoRequest, IntoResponse, Json, ListenError,

@@ -89,6 +89,9 @@ pub(crate) struct AppInner {
     pub(crate) state: StateMap,
     pub(crate) body_limit: usize,
     pub(crate) options: ServerOptions,
+    /// The app's pub/sub topics, shared by every worker thread.
+    #[cfg(feature = "websocket")]
+    pub(crate) publisher: crate::ws::Publisher,
 }
 
 /// A handle on the app held by requests in flight: a plain reference once
@@ -218,6 +221,36 @@ macro_rules! registration_methods {
                 app.add_route(method, full, Box::new(handler));
             }
             self
+        }
+
+        /// Registers a WebSocket route: a `GET` whose handler gets the
+        /// request and a [`WebSocketUpgrade`](crate::ws::WebSocketUpgrade)
+        /// to accept (or refuse, with any other response). A request that
+        /// is no WebSocket handshake is answered 426 (or 400) before the
+        /// handler runs; middleware runs as for any route.
+        ///
+        /// ```
+        /// # futures_executor::block_on(async {
+        /// let mut app = mocket_core::Mocket::new();
+        /// app.ws("/echo", |_req, ws| async move {
+        ///     ws.on_upgrade(|mut socket| async move {
+        ///         while let Some(Ok(message)) = socket.recv().await {
+        ///             let _ = socket.send(message).await;
+        ///         }
+        ///     })
+        /// });
+        /// app.group("/g", |g| { g.ws("/live", |_req, ws| async move { ws.on_upgrade(|_s| async {}) }); });
+        /// assert_eq!(app.request("/echo").await.status(), 426);
+        /// # });
+        /// ```
+        #[cfg(feature = "websocket")]
+        pub fn ws<F, Fut, R>(&mut self, path: &str, handler: F) -> &mut Self
+        where
+            F: Fn(Request, crate::ws::WebSocketUpgrade) -> Fut + MaybeSend + MaybeSync + 'static,
+            Fut: Future<Output = R> + 'static,
+            R: IntoResponse,
+        {
+            self.route(Method::GET, path, crate::ws::UpgradeHandler(handler))
         }
 
         /// Registers a handler for every method at `path`; a method-specific
@@ -373,6 +406,8 @@ impl Mocket {
                 state: StateMap::default(),
                 body_limit: DEFAULT_BODY_LIMIT,
                 options: ServerOptions::default(),
+                #[cfg(feature = "websocket")]
+                publisher: crate::ws::Publisher::default(),
             }),
             base: String::new(),
             errors: Vec::new(),
@@ -602,6 +637,26 @@ impl Mocket {
     pub fn state<T: MaybeSend + MaybeSync + 'static>(&mut self, value: T) -> &mut Self {
         self.inner_mut().state.insert(value);
         self
+    }
+
+    /// The app's [`Publisher`](crate::ws::Publisher): publishes to the
+    /// topics its WebSocket routes subscribe to, from anywhere (keep it in
+    /// state for HTTP handlers, or move it into a background task).
+    ///
+    /// ```
+    /// let mut app = mocket_core::Mocket::new();
+    /// let publisher = app.publisher();
+    /// app.post("/announce", move |mut req| {
+    ///     let publisher = publisher.clone();
+    ///     async move {
+    ///         let text = req.text().await?;
+    ///         Ok(publisher.publish("news", text).to_string())
+    ///     }
+    /// });
+    /// ```
+    #[cfg(feature = "websocket")]
+    pub fn publisher(&self) -> crate::ws::Publisher {
+        self.inner.publisher.clone()
     }
 
     /// Sets the largest request body the body readers accept (default 1 MiB).

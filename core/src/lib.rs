@@ -43,6 +43,8 @@ mod state;
 #[cfg(feature = "static-files")]
 pub mod static_files;
 mod vary;
+#[cfg(feature = "websocket")]
+pub mod ws;
 
 pub use app::{DEFAULT_BODY_LIMIT, Group, Mocket, SetupError, doc_request};
 pub use backend::{ListenError, ServerOptions};

@@ -556,6 +556,26 @@ impl Request {
         })
     }
 
+    /// The app's [`Publisher`](crate::ws::Publisher), to publish to its
+    /// WebSocket topics from an HTTP handler.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.post("/rooms/:name", |mut req| async move {
+    ///     let text = req.text().await?;
+    ///     let reached = req.publisher().publish(req.param("name"), text);
+    ///     Ok(format!("{reached} listening"))
+    /// });
+    /// let req = mocket_core::http::Request::post("/rooms/lobby").body("hi").unwrap();
+    /// assert_eq!(app.request(req).await.into_body().to_text().await.unwrap(), "0 listening");
+    /// # });
+    /// ```
+    #[cfg(feature = "websocket")]
+    pub fn publisher(&self) -> crate::ws::Publisher {
+        self.inner.app.publisher.clone()
+    }
+
     /// The body, for a middleware to replace before calling `next`: read
     /// it (within the limit), check or change it, and put the result back.
     ///

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod duplex;
+pub(crate) mod ws_client;
+
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
