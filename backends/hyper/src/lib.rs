@@ -13,7 +13,11 @@
 //!   `content-length` where the body cannot show it: HEAD), and hyper
 //!   cannot read past
 //!   what the app took, so unread bodies close the connection
-//!   ([`UnreadBodies::CloseConnection`]), announced by the core.
+//!   ([`UnreadBodies::CloseConnection`]), announced by the core;
+//! - upgrades: a `101` answer carrying an [`Upgrade`] (a WebSocket route
+//!   that accepted) is sent, and once hyper hands the connection over it
+//!   runs on a task of the backend's ([`MocketService::with_upgrades`]), on
+//!   the connection as [`Upgraded`].
 //!
 //! ```
 //! # futures_executor::block_on(async {
@@ -36,8 +40,16 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use hyper::server::conn::http1::Builder;
-use mocket_core::backend::{Service, Serving, UnreadBodies};
+use mocket_core::backend::{Outgoing, Service, Serving, UnreadBodies, Upgrade, take_upgrade};
 use mocket_core::{BoxError, Response, ServerOptions};
+
+mod upgraded;
+
+pub use upgraded::Upgraded;
+
+/// Starts a task on the backend's executor (for the connection an upgrade
+/// takes over).
+pub type Spawn = fn(Pin<Box<dyn Future<Output = ()>>>);
 
 /// hyper's HTTP/1.1 server, set up from the app's options: keep-alive, the
 /// header read timeout (on `timer`) and the head size cap (hyper answers a
@@ -78,6 +90,7 @@ pub fn connection_ended<E: std::fmt::Display>(result: Result<(), E>) {
 #[derive(Clone, Debug)]
 pub struct MocketService {
     service: Service,
+    spawn: Option<Spawn>,
 }
 
 impl MocketService {
@@ -88,7 +101,25 @@ impl MocketService {
     /// # let _ = svc;
     /// ```
     pub fn new(service: Service) -> Self {
-        MocketService { service }
+        MocketService {
+            service,
+            spawn: None,
+        }
+    }
+
+    /// Carries upgrades (WebSocket): the upgraded connection runs on a
+    /// task started with `spawn`. Without it, an accepted upgrade is
+    /// answered 501 ([`Service::refuse_upgrade`]). The connection must be
+    /// served `with_upgrades()`.
+    ///
+    /// ```
+    /// let svc = mocket_hyper::MocketService::new(mocket_core::Mocket::new().into_service().unwrap())
+    ///     .with_upgrades(|task| drop(task));
+    /// # let _ = svc;
+    /// ```
+    pub fn with_upgrades(mut self, spawn: Spawn) -> Self {
+        self.spawn = Some(spawn);
+        self
     }
 }
 
@@ -101,21 +132,68 @@ where
     type Error = Infallible;
     type Future = Answer;
 
-    fn call(&self, req: http::Request<B>) -> Answer {
-        Answer(self.service.serve(req, UnreadBodies::CloseConnection))
+    fn call(&self, mut req: http::Request<B>) -> Answer {
+        // Only a request that asks for an upgrade can get one.
+        let upgrade = if !req.headers().contains_key(http::header::UPGRADE) {
+            None
+        } else if let (Some(spawn), http::Version::HTTP_11) = (self.spawn, req.version()) {
+            Some(Upgrading::Carry(hyper::upgrade::on(&mut req), spawn))
+        } else {
+            Some(Upgrading::Refuse(self.service.clone()))
+        };
+        Answer {
+            serving: self.service.serve(req, UnreadBodies::CloseConnection),
+            upgrade,
+        }
     }
+}
+
+/// What becomes of an upgrade the app accepts.
+#[derive(Debug)]
+enum Upgrading {
+    /// The connection is handed over, to run on a task of its own.
+    Carry(hyper::upgrade::OnUpgrade, Spawn),
+    /// It cannot be: the app's 501.
+    Refuse(Service),
 }
 
 /// One request's answer. Hand-written rather than an `async` block, which
 /// would move the core's future into its own state on the first poll.
 #[derive(Debug)]
-pub struct Answer(Serving);
+pub struct Answer {
+    serving: Serving,
+    upgrade: Option<Upgrading>,
+}
 
 impl Future for Answer {
     type Output = Result<Response, Infallible>;
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.0.poll_response(cx).map(Ok)
+        let this = &mut *self;
+        let mut response = std::task::ready!(this.serving.poll_response(cx));
+        match this.upgrade.take() {
+            None => {}
+            Some(Upgrading::Carry(on_upgrade, spawn)) => {
+                if let Some(upgrade) = take_upgrade(&mut response) {
+                    spawn(Box::pin(run(on_upgrade, upgrade)));
+                }
+            }
+            Some(Upgrading::Refuse(service)) => {
+                response = service
+                    .refuse_upgrade(Outgoing::new(response, false), false)
+                    .response;
+            }
+        }
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// Waits for hyper to hand the connection over (after the `101` is
+/// written), then runs the upgraded protocol on it.
+async fn run(on_upgrade: hyper::upgrade::OnUpgrade, upgrade: Upgrade) {
+    match on_upgrade.await {
+        Ok(io) => upgrade.run(Upgraded::new(io)).await,
+        Err(e) => tracing::debug!(error = %e, "the connection closed before its upgrade"),
     }
 }

@@ -57,14 +57,20 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
     else {
         return;
     };
-    let svc = MocketService::new(service);
+    let svc = MocketService::new(service).with_upgrades(spawn_upgraded);
     let io = TokioIo::new(stream);
     let result = if is_h2 {
         graceful::watch(protocols.http2.serve_connection(io, svc)).await
     } else {
-        graceful::watch(protocols.http1.serve_connection(io, svc)).await
+        graceful::watch(protocols.http1.serve_connection(io, svc).with_upgrades()).await
     };
     mocket_hyper::connection_ended(result);
+}
+
+/// An upgraded connection (a WebSocket) runs as a task of its own on this
+/// worker: hyper's connection task ends when it hands the socket over.
+fn spawn_upgraded(task: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
+    tokio::task::spawn_local(task);
 }
 
 /// Peeks at the first bytes: `Some(true)` for the HTTP/2 preface,

@@ -12,7 +12,12 @@ use std::future::poll_fn;
 use std::pin::pin;
 use std::task::Waker;
 
-use hyper_util::server::graceful::GracefulConnection;
+use std::pin::Pin;
+
+use hyper::body::Incoming;
+use hyper::rt::{Read, Write};
+use hyper::server::conn::{http1, http2};
+use hyper::service::HttpService;
 
 thread_local! {
     static STOPPING: Cell<bool> = const { Cell::new(false) };
@@ -22,7 +27,7 @@ thread_local! {
 
 /// Serves `conn` to the end, asking it to finish gracefully once the worker
 /// stops.
-pub(crate) async fn watch<C: GracefulConnection>(conn: C) -> C::Output {
+pub(crate) async fn watch<C: Graceful>(conn: C) -> C::Output {
     let mut conn = pin!(conn);
     let slot = Slot::take();
     let mut told = false;
@@ -86,5 +91,38 @@ impl Slot {
 impl Drop for Slot {
     fn drop(&mut self) {
         let _ = OPEN.try_with(|open| open.borrow_mut()[self.0] = None);
+    }
+}
+
+/// A hyper connection that can be asked to finish: hyper-util's
+/// `GracefulConnection` leaves out HTTP/1 connections that carry upgrades.
+pub(crate) trait Graceful: Future {
+    fn graceful_shutdown(self: Pin<&mut Self>);
+}
+
+impl<I, S> Graceful for http1::UpgradeableConnection<I, S>
+where
+    S: HttpService<Incoming>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: Read + Write + Unpin + Send + 'static,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        http1::UpgradeableConnection::graceful_shutdown(self);
+    }
+}
+
+impl<I, S, E> Graceful for http2::Connection<I, S, E>
+where
+    S: HttpService<Incoming>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: Read + Write + Unpin + 'static,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    E: hyper::rt::bounds::Http2ServerConnExec<S::Future, S::ResBody>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        http2::Connection::graceful_shutdown(self);
     }
 }
