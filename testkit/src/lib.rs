@@ -4,6 +4,8 @@
 //! each carried its own copy of the client, the process runner and the
 //! tools' versions.
 //!
+//! - [`autobahn`]: the Autobahn WebSocket TestSuite (kosoku, installed once
+//!   into the tools folder) run against a server, its report read.
 //! - [`bench_app`]: what every route of the bench app answers, checked.
 //! - [`http1`]: a raw-TCP HTTP/1.1 client that writes exact bytes and reads
 //!   exactly what comes back, always against a deadline.
@@ -11,6 +13,7 @@
 //!   `Listening on http://ADDR` line awaited, signals and exit checked.
 //! - [`tools`]: the wasmtime and wasm-bindgen the backends run with, found
 //!   (or installed) by `cargo mocket setup`, the one place that knows them.
+//! - [`ws`]: a blocking WebSocket client writing exact (or broken) frames.
 //! - [`workspace`]: the workspace's folders and a cargo that builds into the
 //!   tests' own target folder.
 //!
@@ -22,8 +25,10 @@
 //! assert_eq!(res.status, 200);
 //! ```
 
+pub mod autobahn;
 pub mod bench_app;
 pub mod http1;
 pub mod process;
 pub mod tools;
 pub mod workspace;
+pub mod ws;
