@@ -419,6 +419,7 @@ impl Body {
         }
     }
 
+    #[cfg_attr(not(feature = "websocket"), allow(dead_code))]
     pub(crate) fn from_upgrade(upgrade: Upgrade) -> Self {
         Body {
             kind: Kind::Upgrade(Box::new(upgrade)),

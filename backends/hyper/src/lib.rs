@@ -16,8 +16,11 @@
 //!   ([`UnreadBodies::CloseConnection`]), announced by the core;
 //! - upgrades: a `101` answer carrying an [`Upgrade`] (a WebSocket route
 //!   that accepted) is sent, and once hyper hands the connection over it
-//!   runs on a task of the backend's ([`MocketService::with_upgrades`]), on
-//!   the connection as [`Upgraded`].
+//!   runs there: on a task of the backend's, on hyper's `Upgraded`
+//!   ([`MocketService::with_upgrades`], which needs a `Send` connection),
+//!   or by the connection's owner after hyper lets go of it
+//!   ([`MocketService::keeping_upgrades`], for connections that are not
+//!   `Send`: WASI's).
 //!
 //! ```
 //! # futures_executor::block_on(async {
@@ -45,7 +48,7 @@ use mocket_core::{BoxError, Response, ServerOptions};
 
 mod upgraded;
 
-pub use upgraded::Upgraded;
+pub use upgraded::{Handed, UpgradeSlot, Upgraded};
 
 /// Starts a task on the backend's executor (for the connection an upgrade
 /// takes over).
@@ -90,7 +93,15 @@ pub fn connection_ended<E: std::fmt::Display>(result: Result<(), E>) {
 #[derive(Clone, Debug)]
 pub struct MocketService {
     service: Service,
-    spawn: Option<Spawn>,
+    upgrades: Upgrades,
+}
+
+/// Where an accepted upgrade goes.
+#[derive(Clone, Debug)]
+enum Upgrades {
+    Refuse,
+    Spawn(Spawn),
+    Keep(UpgradeSlot),
 }
 
 impl MocketService {
@@ -103,7 +114,7 @@ impl MocketService {
     pub fn new(service: Service) -> Self {
         MocketService {
             service,
-            spawn: None,
+            upgrades: Upgrades::Refuse,
         }
     }
 
@@ -118,7 +129,24 @@ impl MocketService {
     /// # let _ = svc;
     /// ```
     pub fn with_upgrades(mut self, spawn: Spawn) -> Self {
-        self.spawn = Some(spawn);
+        self.upgrades = Upgrades::Spawn(spawn);
+        self
+    }
+
+    /// Carries upgrades for a connection that is not `Send` (hyper's own
+    /// upgrade needs it): an accepted upgrade is left in `slot`, and the
+    /// connection's owner, once hyper's `without_shutdown()` returns, runs
+    /// it on the connection ([`Handed`]).
+    ///
+    /// ```
+    /// let slot = mocket_hyper::UpgradeSlot::default();
+    /// let svc = mocket_hyper::MocketService::new(mocket_core::Mocket::new().into_service().unwrap())
+    ///     .keeping_upgrades(slot.clone());
+    /// assert!(slot.take().is_none());
+    /// # let _ = svc;
+    /// ```
+    pub fn keeping_upgrades(mut self, slot: UpgradeSlot) -> Self {
+        self.upgrades = Upgrades::Keep(slot);
         self
     }
 }
@@ -136,10 +164,16 @@ where
         // Only a request that asks for an upgrade can get one.
         let upgrade = if !req.headers().contains_key(http::header::UPGRADE) {
             None
-        } else if let (Some(spawn), http::Version::HTTP_11) = (self.spawn, req.version()) {
-            Some(Upgrading::Carry(hyper::upgrade::on(&mut req), spawn))
-        } else {
+        } else if req.version() != http::Version::HTTP_11 {
             Some(Upgrading::Refuse(self.service.clone()))
+        } else {
+            match &self.upgrades {
+                Upgrades::Spawn(spawn) => {
+                    Some(Upgrading::Carry(hyper::upgrade::on(&mut req), *spawn))
+                }
+                Upgrades::Keep(slot) => Some(Upgrading::Keep(slot.clone())),
+                Upgrades::Refuse => Some(Upgrading::Refuse(self.service.clone())),
+            }
         };
         Answer {
             serving: self.service.serve(req, UnreadBodies::CloseConnection),
@@ -153,6 +187,8 @@ where
 enum Upgrading {
     /// The connection is handed over, to run on a task of its own.
     Carry(hyper::upgrade::OnUpgrade, Spawn),
+    /// Left for the connection's owner.
+    Keep(UpgradeSlot),
     /// It cannot be: the app's 501.
     Refuse(Service),
 }
@@ -177,6 +213,11 @@ impl Future for Answer {
             Some(Upgrading::Carry(on_upgrade, spawn)) => {
                 if let Some(upgrade) = take_upgrade(&mut response) {
                     spawn(Box::pin(run(on_upgrade, upgrade)));
+                }
+            }
+            Some(Upgrading::Keep(slot)) => {
+                if let Some(upgrade) = take_upgrade(&mut response) {
+                    slot.put(upgrade);
                 }
             }
             Some(Upgrading::Refuse(service)) => {

@@ -7,7 +7,8 @@
 // (after a panic, which is a trap on wasm32-unknown-unknown) take over the
 // `node:http` server the first instance started.
 //
-// The Rust side calls the exported functions below. A launcher written by
+// The Rust side calls the exported functions below. Upgraded connections
+// (WebSocket) have their own small module beside this one, upgrade.js. A launcher written by
 // `cargo mocket build` sets `globalThis[Symbol.for('mocket.launch')]` to
 // `{ mode, glue }` before loading the glue: mode 'node' serves on a socket,
 // mode 'fetch' (fetch.js) only registers the app behind a `fetch(Request)`
@@ -17,6 +18,8 @@
 // emits CommonJS glue that `require`s its snippets.
 
 const http = require('node:http');
+// Upgraded connections (WebSocket): the raw socket's half of it.
+const upgrades = require('./upgrade.js');
 
 const LAUNCH = Symbol.for('mocket.launch');
 const LINGER = Symbol('mocket.linger');
@@ -26,6 +29,7 @@ const EXCHANGE = Symbol('mocket.exchange');
 const BODY_ABSENT = 0;
 const BODY_PRESENT = 1;
 const BODY_FROM_HEADERS = 2;
+const BODY_UPGRADE = 3;
 
 // What the core says to do with a request body the app left unread
 // (`Leftover`): nothing, read and drop the small rest, or close.
@@ -58,7 +62,8 @@ let panicReported = false;
 let trapHandlerInstalled = false;
 
 function newGeneration() {
-  const generation = { id: nextGeneration++, dead: false, started: false, inflight: new Set() };
+  // `upgraded`: the records of its sockets taken over by an upgrade.
+  const generation = { id: nextGeneration++, dead: false, started: false, inflight: new Set(), upgraded: new Set() };
   generations.set(generation.id, generation);
   return generation;
 }
@@ -83,6 +88,8 @@ function retire(dying, cause) {
   if (dying === undefined || dying.dead) return;
   dying.dead = true;
   generations.delete(dying.id);
+  // Nothing can serve its upgraded sockets any more.
+  upgrades.destroyAll(dying.upgraded);
   for (const ex of dying.inflight) orphan(ex, cause);
   dying.inflight.clear();
   if (dying === current && !dying.started) {
@@ -99,7 +106,7 @@ const orphans = [];
 
 function orphan(ex, cause) {
   if (ex.done) return;
-  const answering = ex.fetch ? ex.controller !== null : ex.res.headersSent;
+  const answering = ex.fetch ? ex.controller !== null : ex.upgrade ? ex.headSent : ex.res.headersSent;
   if (answering) {
     // Too late for another status: the head is out.
     failExchange(ex);
@@ -185,8 +192,8 @@ const servers = new Map(); // listen address -> site
 let fetchApp = null;
 const fetchWaiting = [];
 
-function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerBytes, lingerMs, handle, pull, cancel, renderError, bindFailed) {
-  const app = { generation: current, handle, pull, cancel, renderError, linger: { bytes: lingerBytes, ms: lingerMs } };
+function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerBytes, lingerMs, handle, pull, cancel, renderError, bindFailed, runUpgrade, socketEvent) {
+  const app = { generation: current, handle, pull, cancel, renderError, runUpgrade, socketEvent, linger: { bytes: lingerBytes, ms: lingerMs } };
   const starting = current;
   // Runs once the code that loaded the instance (and so `main`) returned.
   queueMicrotask(() => {
@@ -226,6 +233,8 @@ function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerB
   // `expect: 100-continue`: the 100 goes out when the app first reads the
   // body, so a request refused before that (413) never invites the body.
   server.on('checkContinue', (req, res) => onRequest(site, req, res, true));
+  // `connection: upgrade` (WebSocket): the socket is ours.
+  server.on('upgrade', (req, socket, head) => onUpgrade(site, req, socket, head));
   // Worded by the app's `ListenError`, as on every backend.
   const onBindError = (err) => fail(`error: ${bindFailed(String(err.code || ''), String(err.message))}`);
   server.once('error', onBindError);
@@ -289,10 +298,15 @@ function onRequest(site, req, res, expectsContinue) {
   const ex = { fetch: false, app, site, req, res, chunks: null, stream: 0, done: false, expectsContinue };
   res[EXCHANGE] = ex;
   res.on('close', onResponseClose);
+  start(ex, requestHead(req), BODY_FROM_HEADERS);
+}
+
+// `METHOD \n TARGET \n VERSION (\n NAME \n VALUE)*`, latin-1 (src/request.rs).
+function requestHead(req) {
   let head = `${req.method}\n${req.url}\n${req.httpVersion}`;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i++) head += `\n${raw[i]}`;
-  start(ex, Buffer.from(head, 'latin1'), BODY_FROM_HEADERS);
+  return Buffer.from(head, 'latin1');
 }
 
 // One listener for every response, rather than a closure per request.
@@ -325,7 +339,7 @@ function start(ex, head, hint) {
     // Answered at once. Node marks a request without a body complete only
     // after its 'request' event; deliver once it has (a microtask later),
     // so the answer does not take it for a body left unread.
-    if (ex.fetch || ex.req.complete) deliver(ex, answer);
+    if (ex.fetch || ex.upgrade || ex.req.complete) deliver(ex, answer);
     else queueMicrotask(() => deliver(ex, answer));
     return;
   }
@@ -355,7 +369,12 @@ function abandon(ex) {
   if (ex.stream !== 0) enter(ex.app, () => ex.app.cancel(ex.stream));
 }
 
-function deliver(ex, [status, headBytes, body, leftover]) {
+function deliver(ex, out) {
+  if (ex.upgrade) {
+    upgrades.deliver(ex, out);
+    return;
+  }
+  const [status, headBytes, body, leftover] = out;
   if (ex.done) {
     if (typeof body === 'number') enter(ex.app, () => ex.app.cancel(body));
     return;
@@ -490,6 +509,10 @@ function failExchange(ex) {
     }
     return;
   }
+  if (ex.upgrade) {
+    upgrades.fail(ex, BODY_500);
+    return;
+  }
   const { req, res } = ex;
   if (res.headersSent || res.destroyed) {
     res.destroy();
@@ -503,6 +526,31 @@ function failExchange(ex) {
   res.writeHead(500, headers);
   res.end(BODY_500);
 }
+
+// ---- Upgrades (WebSocket) -------------------------------------------------
+
+// Node emits 'upgrade' instead of 'request' for a request with
+// `connection: upgrade`, and hands over the raw socket, with `head`, the
+// bytes it read past the request head. The request crosses like any other
+// (the same head buffer; BODY_UPGRADE: no body); upgrade.js writes the
+// answer on the socket and, for a 101 that takes the connection over,
+// carries the socket's bytes to and from the upgrade running in wasm.
+function onUpgrade(site, req, socket, head) {
+  const app = site.app;
+  const ex = { fetch: false, upgrade: true, app, site, req, res: null, socket, head, headSent: false, stream: 0, done: false };
+  upgrades.watch(ex);
+  if (app.generation.dead) {
+    // A new instance is loading; it re-attaches within this turn.
+    site.waiting.push(() => {
+      ex.app = site.app;
+      if (!ex.done) start(ex, requestHead(req), BODY_UPGRADE);
+    });
+    return;
+  }
+  start(ex, requestHead(req), BODY_UPGRADE);
+}
+
+upgrades.setup({ enter, finish, abandon });
 
 // ---- The fetch export -----------------------------------------------------
 
@@ -621,7 +669,9 @@ function installSignals() {
 
 // Stops accepting, lets requests in flight finish (their connections close
 // after the answer), and exits 0 once every server has closed or the grace
-// period is over.
+// period is over. Upgraded sockets (WebSocket) keep a server open until
+// their peers close them; those still open when the grace period ends are
+// destroyed.
 function shutdown() {
   let open = servers.size;
   let grace = 0;
@@ -637,6 +687,8 @@ function shutdown() {
   }
   const timer = setTimeout(() => {
     for (const site of servers.values()) site.server.closeAllConnections();
+    // Upgraded sockets are no longer the server's to close.
+    upgrades.destroyOpen();
     exit();
   }, grace);
   timer.unref();

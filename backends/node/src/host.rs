@@ -2,7 +2,9 @@
 //!
 //! Kept to a handful of coarse calls: each crossing of the wasm boundary has
 //! a cost, so a request costs one call in (the handler), one call per body
-//! chunk it reads, and one promise resolution out.
+//! chunk it reads, and one promise resolution out. An upgraded socket's
+//! functions (one crossing per chunk in, one per write out) are in
+//! `crate::upgrade`, beside its snippet `js/upgrade.js`.
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -28,6 +30,8 @@ extern "C" {
         cancel: &Function,
         render_error: &Function,
         bind_failed: &Function,
+        run_upgrade: &Function,
+        socket_event: &Function,
     );
 
     /// The number of the instance being run; the panic hook reports it so

@@ -9,6 +9,12 @@
 //! crosses the boundary per header or per byte, and the body moves only when
 //! the core asks for it, so Node's backpressure reaches the client.
 //!
+//! A request Node hands over as `'upgrade'` crosses the same way; a `101`
+//! that takes the connection over (a WebSocket) gets the raw socket: the
+//! host writes the head, and the upgrade runs on the socket as a
+//! `futures_io` transport, one crossing per chunk in and per write out,
+//! with Node's pause and drain as the backpressure (`upgrade.rs`).
+//!
 //! A panic is a trap on this target (`panic = abort`): the instance may be
 //! inconsistent afterwards, so the host starts a fresh instance, which runs
 //! `main` again, re-attaches to the running server, and answers the
@@ -34,6 +40,7 @@ mod request;
 mod response;
 mod server;
 mod time;
+mod upgrade;
 
 #[cfg(feature = "static-files")]
 pub use fs::NodeFs;

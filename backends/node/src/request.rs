@@ -34,6 +34,10 @@ pub(crate) enum BodyHint {
     Present,
     /// Decide from the headers, as HTTP/1.1 does (Node).
     FromHeaders,
+    /// None: a request Node handed over as `'upgrade'`, whose socket is
+    /// the answer's to take (its bytes after the head belong to the new
+    /// protocol, not to a body).
+    Upgrade,
 }
 
 impl BodyHint {
@@ -41,6 +45,7 @@ impl BodyHint {
         match hint {
             0 => BodyHint::Absent,
             1 => BodyHint::Present,
+            3 => BodyHint::Upgrade,
             _ => BodyHint::FromHeaders,
         }
     }
@@ -87,7 +92,7 @@ pub(crate) fn build(head: &[u8], exchange: JsValue, hint: BodyHint) -> http::Req
 
     let length = declared_length(headers);
     let has_body = match hint {
-        BodyHint::Absent => false,
+        BodyHint::Absent | BodyHint::Upgrade => false,
         BodyHint::Present => length != Some(0),
         BodyHint::FromHeaders => has_body(headers),
     };

@@ -12,6 +12,8 @@
 //! of wasm memory), or, for a body still being produced, a number: the id
 //! of a stream the host pulls chunk by chunk with [`pull`], writing each
 //! before asking for the next, so a slow client slows the producer down.
+//! A `101` that takes the connection over carries, in the body's place,
+//! the id of its parked upgrade (`crate::upgrade`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -28,7 +30,17 @@ use wasm_bindgen_futures::future_to_promise;
 /// Encodes a framed answer for the host: `[status, head, body, leftover]`,
 /// the last what to do with the unread request body (0 nothing, 1 drain,
 /// 2 close), as the core decided.
-pub(crate) fn encode(mut answer: Outgoing) -> JsValue {
+pub(crate) fn encode(answer: Outgoing) -> JsValue {
+    encode_with(answer, None)
+}
+
+/// Encodes a `101` that takes the connection over: its body (none) is the
+/// id of the parked upgrade (`upgrade::park`) instead.
+pub(crate) fn encode_upgrade(answer: Outgoing, id: u32) -> JsValue {
+    encode_with(answer, Some(id))
+}
+
+fn encode_with(mut answer: Outgoing, upgrade: Option<u32>) -> JsValue {
     // Whatever the body has ready now; a body that is not finished becomes
     // a stream, so its head goes out before its first slow chunk.
     let complete = answer.try_complete();
@@ -51,7 +63,9 @@ pub(crate) fn encode(mut answer: Outgoing) -> JsValue {
         head.extend_from_slice(value.as_bytes());
     }
 
-    let body = if bodiless {
+    let body = if let Some(id) = upgrade {
+        JsValue::from(id)
+    } else if bodiless {
         JsValue::UNDEFINED
     } else if complete {
         match body.as_bytes() {

@@ -2,9 +2,10 @@
 //!
 //! Natively `listen` blocks until shutdown; here it cannot, because Node's
 //! event loop only runs once `main` has returned. So `serve` checks what can
-//! be checked synchronously (setup errors, the address), registers four
+//! be checked synchronously (setup errors, the address), registers its
 //! closures with the host (handle a request, pull a response chunk, cancel a
-//! response stream, render an error) and returns; Node then binds, prints
+//! response stream, render an error, word a bind failure, run an upgrade,
+//! pass an upgraded socket's events) and returns; Node then binds, prints
 //! the `Listening on` line, and calls in for each request.
 //!
 //! The error renderer is for requests that were in flight on an instance
@@ -19,14 +20,17 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use js_sys::{Function, Promise, Uint8Array};
-use mocket_core::backend::{LINGER_LIMIT, LINGER_TIME, ListenError, UnreadBodies, prepare};
+use mocket_core::backend::{
+    LINGER_LIMIT, LINGER_TIME, ListenError, Outgoing, Service, UnreadBodies, prepare, take_upgrade,
+};
+use mocket_core::http::StatusCode;
 use mocket_core::{Error, Mocket};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::request::{self, BodyHint};
-use crate::{host, response};
+use crate::{host, response, upgrade};
 
 /// Serves `app` on `addr` (any form `parse_listen_addr` accepts; port 0
 /// picks a free port, printed in the `Listening on` line) through Node's
@@ -69,10 +73,12 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
             let hint = BodyHint::from_js(hint);
             let req = request::build(&head.to_vec(), exchange, hint);
             // Node's server can drain a small unread rest; a fetch
-            // `Request` belongs to its runtime.
+            // `Request` belongs to its runtime; an upgrade's socket closes
+            // unless it is taken over.
             let unread = match hint {
                 BodyHint::FromHeaders => UnreadBodies::DrainOrClose,
                 BodyHint::Absent | BodyHint::Present => UnreadBodies::DrainOrDrop,
+                BodyHint::Upgrade => UnreadBodies::CloseConnection,
             };
             let mut answer = service.serve(req, unread);
             // A first poll here; a future left pending is polled again (with
@@ -80,15 +86,19 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
             // a future registers the waker of its latest poll.
             let mut cx = Context::from_waker(Waker::noop());
             match std::pin::Pin::new(&mut answer).poll(&mut cx) {
-                Poll::Ready(out) => response::encode(out),
+                Poll::Ready(out) => encode(&service, out, hint),
                 Poll::Pending => {
-                    future_to_promise(async move { Ok(response::encode(answer.await)) }).into()
+                    let service = service.clone();
+                    future_to_promise(async move { Ok(encode(&service, answer.await, hint)) })
+                        .into()
                 }
             }
         },
     );
     let pull = Closure::<dyn FnMut(u32) -> Promise>::new(response::pull);
     let cancel = Closure::<dyn FnMut(u32)>::new(response::cancel);
+    let run_upgrade = Closure::<dyn FnMut(u32, JsValue, JsValue)>::new(upgrade::run);
+    let socket_event = Closure::<dyn FnMut(u32, u32, JsValue) -> u32>::new(upgrade::event);
     host::attach(
         &addr.to_string(),
         &addr.ip().to_string(),
@@ -103,6 +113,8 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
         cancel.as_ref().unchecked_ref::<Function>(),
         render_error.as_ref().unchecked_ref::<Function>(),
         bind_failed.as_ref().unchecked_ref::<Function>(),
+        run_upgrade.as_ref().unchecked_ref::<Function>(),
+        socket_event.as_ref().unchecked_ref::<Function>(),
     );
     // They live as long as the instance: the host may call them until the
     // process ends or a trap retires the instance.
@@ -111,7 +123,28 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
     cancel.forget();
     render_error.forget();
     bind_failed.forget();
+    run_upgrade.forget();
+    socket_event.forget();
     Ok(())
+}
+
+/// The answer as the host takes it. On Node's `'upgrade'` path a `101`
+/// that takes the connection over parks its upgrade and carries its id;
+/// anywhere else (the fetch export: a web `Response` cannot hand a
+/// connection over) such an answer becomes a 501 through the app's error
+/// handler, saying why.
+fn encode(service: &Service, mut out: Outgoing, hint: BodyHint) -> JsValue {
+    match (take_upgrade(&mut out.response), hint) {
+        (None, _) => response::encode(out),
+        (Some(taken), BodyHint::Upgrade) => response::encode_upgrade(out, upgrade::park(taken)),
+        (Some(_), _) => response::encode(service.render_error(
+            Error::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "WebSocket is not available through the fetch export: a Response cannot take a connection over",
+            ),
+            false,
+        )),
+    }
 }
 
 fn millis(d: Duration) -> f64 {

@@ -211,7 +211,10 @@ impl Guest for Handler {
                     return;
                 }
             };
+            let is_head = req.method() == http::Method::HEAD;
             let answer = service.serve(req, UnreadBodies::DrainOrDrop).await;
+            // No upgrade in this world: an accepted WebSocket is the app's 501.
+            let answer = service.refuse_upgrade(answer, is_head);
             let leftover = answer.leftover;
             if let Some(out) = take_pending() {
                 outgoing::send(out, answer).await;

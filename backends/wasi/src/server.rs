@@ -3,7 +3,8 @@
 //! One thread, one executor (`executor.rs`, on `wasi:io/poll`): the accept loop spawns a
 //! task per connection, and hyper's HTTP/1.1 server drives each one, as
 //! natively, with keep-alive, pipelining, the header read timeout and the
-//! head size cap (431). Nothing here needs `Send`.
+//! head size cap (431); a connection that upgrades (a WebSocket) comes
+//! back from hyper and goes on in the same task. Nothing here needs `Send`.
 
 use std::net::SocketAddr;
 use std::rc::Rc;
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use mocket_core::backend::{ListenError, Service};
-use mocket_hyper::MocketService;
+use mocket_hyper::{Handed, MocketService, UpgradeSlot};
 
 use crate::executor;
 use crate::socket::{Conn, Listener};
@@ -52,11 +53,17 @@ pub(crate) fn run(service: Service, addr: SocketAddr) -> Result<(), ListenError>
 async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
     let grace = service.options().shutdown_grace;
     let closer = conn.closer();
-    mocket_hyper::connection_ended(
-        http1
-            .serve_connection(conn, MocketService::new(service))
-            .await,
-    );
+    let upgrades = UpgradeSlot::default();
+    let svc = MocketService::new(service).keeping_upgrades(upgrades.clone());
+    // Without shutdown: a connection that upgrades comes back to us.
+    match http1.serve_connection(conn, svc).without_shutdown().await {
+        Ok(parts) => {
+            if let Some(upgrade) = upgrades.take() {
+                upgrade.run(Handed::new(parts.io, parts.read_buf)).await;
+            }
+        }
+        Err(e) => mocket_hyper::connection_ended::<hyper::Error>(Err(e)),
+    }
     // A client that never reads could hold the flush forever: it gets the
     // shutdown grace period.
     if executor::timeout(grace, closer.close()).await.is_none() {

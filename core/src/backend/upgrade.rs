@@ -59,6 +59,7 @@ pub struct Upgrade {
 
 impl Upgrade {
     /// Wraps what takes the connection over.
+    #[cfg_attr(not(feature = "websocket"), allow(dead_code))]
     pub(crate) fn new<F, Fut>(run: F) -> Upgrade
     where
         F: FnOnce(Box<dyn Transport>) -> Fut + 'static,
