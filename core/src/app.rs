@@ -92,6 +92,9 @@ pub(crate) struct AppInner {
     /// The app's pub/sub topics, shared by every worker thread.
     #[cfg(feature = "websocket")]
     pub(crate) publisher: crate::ws::Publisher,
+    /// The host cannot hand connections over (`backend::refuse_upgrades`).
+    #[cfg_attr(not(feature = "websocket"), allow(dead_code))]
+    pub(crate) no_upgrades: bool,
 }
 
 /// A handle on the app held by requests in flight: a plain reference once
@@ -408,6 +411,7 @@ impl Mocket {
                 options: ServerOptions::default(),
                 #[cfg(feature = "websocket")]
                 publisher: crate::ws::Publisher::default(),
+                no_upgrades: false,
             }),
             base: String::new(),
             errors: Vec::new(),
@@ -430,7 +434,7 @@ impl Mocket {
         app
     }
 
-    fn inner_mut(&mut self) -> &mut AppInner {
+    pub(crate) fn inner_mut(&mut self) -> &mut AppInner {
         Arc::get_mut(&mut self.inner)
             .expect("the app cannot change while in-process requests to it are still running")
     }

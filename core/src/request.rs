@@ -576,6 +576,12 @@ impl Request {
         self.inner.app.publisher.clone()
     }
 
+    /// Whether the host cannot hand connections over.
+    #[cfg(feature = "websocket")]
+    pub(crate) fn no_upgrades(&self) -> bool {
+        self.inner.app.no_upgrades
+    }
+
     /// The body, for a middleware to replace before calling `next`: read
     /// it (within the limit), check or change it, and put the result back.
     ///

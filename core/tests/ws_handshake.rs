@@ -186,3 +186,44 @@ fn a_backend_without_upgrades_answers_501() {
     let text = block_on(out.response.into_body().to_text()).expect("text");
     assert!(text.contains("WebSocket"), "{text}");
 }
+
+#[test]
+fn every_protocol_line_counts_and_only_get_upgrades() {
+    let app = app();
+    let (_, headers) = answer(
+        &app,
+        handshake("/ws")
+            .header("sec-websocket-protocol", "other")
+            .header("sec-websocket-protocol", "chat.v1"),
+    );
+    assert_eq!(headers["sec-websocket-protocol"], "chat.v1");
+    let head = handshake("/ws").method("HEAD");
+    assert_eq!(answer(&app, head).0, StatusCode::UPGRADE_REQUIRED);
+    let twice = version("13").header("sec-websocket-version", "8");
+    assert_eq!(answer(&app, twice).0, StatusCode::UPGRADE_REQUIRED);
+}
+
+#[test]
+fn a_host_without_upgrades_answers_501_even_with_the_upgrade_headers_stripped() {
+    use mocket_core::backend::UnreadBodies;
+    let mut app = app();
+    mocket_core::backend::refuse_upgrades(&mut app);
+    let stripped = |path: &str| {
+        Request::get(path)
+            .header("sec-websocket-version", "13")
+            .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+    };
+    // The handler still runs: it may refuse.
+    assert_eq!(
+        answer(&app, stripped("/private")).0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        answer(&app, Request::get("/ws")).0,
+        StatusCode::UPGRADE_REQUIRED
+    );
+    let service = app.into_service().expect("built");
+    let req = stripped("/ws").body(Body::empty()).expect("request");
+    let out = block_on(service.serve(req, UnreadBodies::DrainOrDrop));
+    assert_eq!(service.refuse_upgrade(out, false).response.status(), 501);
+}

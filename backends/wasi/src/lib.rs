@@ -55,7 +55,7 @@ pub use executor::Sleep;
 #[cfg(feature = "static-files")]
 pub use fs::WasiFs;
 use mocket_core::Mocket;
-use mocket_core::backend::{ListenError, prepare};
+use mocket_core::backend::{ListenError, prepare, refuse_upgrades};
 
 /// A timer on `wasi:clocks`, awaited on the backend's executor in either
 /// mode; what `mocket::time::sleep` is on this target.
@@ -90,7 +90,11 @@ pub fn sleep(duration: std::time::Duration) -> Sleep {
 ///     std::process::exit(1);
 /// }
 /// ```
-pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
+pub fn serve(mut app: Mocket, addr: &str) -> Result<(), ListenError> {
+    if proxy::building() {
+        // The proxy world cannot upgrade, and its hosts strip the headers.
+        refuse_upgrades(&mut app);
+    }
     let (service, addr) = prepare(app, addr)?;
     if proxy::building() {
         proxy::keep(service);

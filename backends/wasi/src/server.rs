@@ -7,6 +7,7 @@
 //! back from hyper and goes on in the same task. Nothing here needs `Send`.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -55,14 +56,18 @@ async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
     let closer = conn.closer();
     let upgrades = UpgradeSlot::default();
     let svc = MocketService::new(service).keeping_upgrades(upgrades.clone());
-    // Without shutdown: a connection that upgrades comes back to us.
-    match http1.serve_connection(conn, svc).without_shutdown().await {
-        Ok(parts) => {
-            if let Some(upgrade) = upgrades.take() {
-                upgrade.run(Handed::new(parts.io, parts.read_buf)).await;
-            }
+    let mut connection = http1.serve_connection(conn, svc);
+    // Polled in place, not awaited by value: a connection that upgrades
+    // ends without shutting its socket down, and comes back to us whole
+    // (`without_shutdown()` would also skip the shutdown of a closing one,
+    // losing its last answer).
+    let result = std::future::poll_fn(|cx| Pin::new(&mut connection).poll(cx)).await;
+    match (result, upgrades.take()) {
+        (Ok(()), Some(upgrade)) => {
+            let parts = connection.into_parts();
+            upgrade.run(Handed::new(parts.io, parts.read_buf)).await;
         }
-        Err(e) => mocket_hyper::connection_ended::<hyper::Error>(Err(e)),
+        (result, _) => mocket_hyper::connection_ended(result),
     }
     // A client that never reads could hold the flush forever: it gets the
     // shutdown grace period.

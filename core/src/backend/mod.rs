@@ -39,7 +39,7 @@ mod listen;
 mod options;
 mod request_head;
 mod service;
-mod upgrade;
+pub(crate) mod upgrade;
 
 pub use chunks::{CHUNK_SIZE, Chunk, ChunkSource};
 pub(crate) use framing::finish;
@@ -51,4 +51,4 @@ pub use listen::{AddrError, ListenError, parse_listen_addr, prepare};
 pub use options::ServerOptions;
 pub use request_head::{declared_length, has_body, head_size};
 pub use service::{Service, Serving};
-pub use upgrade::{Transport, Upgrade, take_upgrade};
+pub use upgrade::{Transport, Upgrade, refuse_upgrades, take_upgrade};

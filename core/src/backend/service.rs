@@ -117,11 +117,7 @@ impl Service {
         {
             return outgoing;
         }
-        let error = Error::new(
-            http::StatusCode::NOT_IMPLEMENTED,
-            "WebSocket is not available on this host: the wasi:http proxy world cannot hand a connection over",
-        );
-        self.render_error(error, is_head)
+        self.render_error(super::upgrade::no_upgrades_here(), is_head)
     }
 
     /// Answers one request for a backend — its body any [`http_body::Body`]

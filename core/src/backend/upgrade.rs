@@ -38,6 +38,7 @@ use std::pin::Pin;
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+use crate::app::Mocket;
 use crate::maybe_send::MaybeSend;
 use crate::response::Response;
 
@@ -100,4 +101,38 @@ pub fn take_upgrade(response: &mut Response) -> Option<Upgrade> {
         return None;
     }
     response.body_mut().take_upgrade()
+}
+
+/// The answer where the host cannot hand connections over.
+pub(crate) fn no_upgrades_here() -> crate::Error {
+    crate::Error::new(
+        http::StatusCode::NOT_IMPLEMENTED,
+        "WebSocket is not available on this host: the wasi:http proxy world cannot hand a connection over",
+    )
+}
+
+/// Marks `app` as served by a host that cannot hand connections over (the
+/// `wasi:http` proxy world, whose hosts also strip `connection` and
+/// `upgrade` from requests): a request to a WebSocket route that carries a
+/// `sec-websocket-key` is checked as a handshake, its handler runs (and may
+/// refuse it), and accepting it is answered 501 by the backend's
+/// [`Service::refuse_upgrade`](super::Service::refuse_upgrade). Call it
+/// before building the service.
+///
+/// ```
+/// # futures_executor::block_on(async {
+/// let mut app = mocket_core::Mocket::new();
+/// app.ws("/ws", |_req, ws| async move { ws.on_upgrade(|_s| async {}) });
+/// mocket_core::backend::refuse_upgrades(&mut app);
+/// let service = app.into_service().unwrap();
+/// let req = mocket_core::http::Request::get("/ws")
+///     .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+///     .header("sec-websocket-version", "13")
+///     .body(mocket_core::Body::empty()).unwrap();
+/// let out = service.serve(req, mocket_core::backend::UnreadBodies::DrainOrDrop).await;
+/// assert_eq!(service.refuse_upgrade(out, false).response.status(), 501);
+/// # });
+/// ```
+pub fn refuse_upgrades(app: &mut Mocket) {
+    app.inner_mut().no_upgrades = true;
 }

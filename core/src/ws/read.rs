@@ -53,6 +53,10 @@ const UNFINISHED: Violation = violation(
     CloseCode::PROTOCOL_ERROR,
     "new message before the previous one ended",
 );
+const BAD_LENGTH: Violation = violation(
+    CloseCode::PROTOCOL_ERROR,
+    "a 64-bit length must have its top bit clear",
+);
 const TOO_BIG: Violation = violation(CloseCode::MESSAGE_TOO_BIG, "message too big");
 const NOT_UTF8: Violation = violation(CloseCode::INVALID_PAYLOAD, "text is not UTF-8");
 const BAD_CLOSE: Violation = violation(CloseCode::PROTOCOL_ERROR, "malformed close frame");
@@ -186,6 +190,9 @@ impl Reader {
 
     /// The rules a header must keep before any of its payload is read.
     fn check(&self, header: &Header) -> Result<(), Violation> {
+        if header.len >> 63 != 0 {
+            return Err(BAD_LENGTH);
+        }
         if header.mask.is_none() {
             return Err(UNMASKED);
         }

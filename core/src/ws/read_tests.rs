@@ -145,9 +145,14 @@ fn the_size_limit_is_checked_from_headers() {
     assert_eq!(code(&read_all(&fragments, 10)[0]), 1009);
     // Refused from the header alone: the 16 EiB payload never comes.
     let mut huge = vec![0x82, 0x80 | 127];
-    huge.extend_from_slice(&u64::MAX.to_be_bytes());
+    huge.extend_from_slice(&(u64::MAX >> 1).to_be_bytes());
     huge.extend_from_slice(&KEY);
     assert_eq!(code(&read_all(&huge, 1 << 20)[0]), 1009);
+    // The top bit must be clear (RFC 6455, section 5.2).
+    let mut top = vec![0x82, 0x80 | 127];
+    top.extend_from_slice(&u64::MAX.to_be_bytes());
+    top.extend_from_slice(&KEY);
+    assert_eq!(code(&read_all(&top, 1 << 20)[0]), 1002);
 }
 
 #[test]

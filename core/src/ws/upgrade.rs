@@ -9,7 +9,7 @@ use http::header::{
     CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_EXTENSIONS, SEC_WEBSOCKET_KEY,
     SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_VERSION, UPGRADE,
 };
-use http::{HeaderMap, HeaderValue, StatusCode, Version};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Version};
 use sha1::{Digest, Sha1};
 
 use super::config::Config;
@@ -55,7 +55,8 @@ const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /// ```
 pub struct WebSocketUpgrade {
     key: HeaderValue,
-    requested: Option<HeaderValue>,
+    /// Every `sec-websocket-protocol` line: together, one list.
+    requested: Vec<HeaderValue>,
     extensions: Vec<HeaderValue>,
     selected: Option<String>,
     config: Config,
@@ -67,7 +68,10 @@ impl WebSocketUpgrade {
     /// HTTP/1.1 with `connection: upgrade`, `upgrade: websocket`,
     /// `sec-websocket-version: 13` and a key. Otherwise the error says what
     /// is missing: 426 with `upgrade: websocket` for a request that did not
-    /// ask (or asked for another version), 400 for a malformed key.
+    /// ask (or asked for another version), 400 for a malformed key. On a
+    /// host that cannot upgrade ([`backend::refuse_upgrades`](crate::backend::refuse_upgrades)),
+    /// which strips `connection` and `upgrade` (wasmtime's `wasi:http`), a
+    /// key marks the handshake, and accepting it is answered 501.
     ///
     /// ```
     /// # mocket_core::doc_request(|req| {
@@ -77,19 +81,24 @@ impl WebSocketUpgrade {
     /// ```
     pub fn from_request(req: &Request) -> Result<WebSocketUpgrade, Error> {
         let headers = req.headers();
-        if req.version() != Version::HTTP_11
-            || !has_token(headers, &CONNECTION, "upgrade")
-            || !has_token(headers, &UPGRADE, "websocket")
-        {
+        // Hosts that cannot upgrade (`backend::refuse_upgrades`) strip
+        // `connection` and `upgrade`: there the key marks a handshake, which
+        // goes through every check and the handler, and only accepting it
+        // becomes the 501 (`Service::refuse_upgrade`).
+        let asked = if req.no_upgrades() {
+            headers.contains_key(SEC_WEBSOCKET_KEY)
+        } else {
+            req.version() == Version::HTTP_11
+                && has_token(headers, &CONNECTION, "upgrade")
+                && has_token(headers, &UPGRADE, "websocket")
+        };
+        if req.method() != Method::GET || !asked {
             return Err(upgrade_required(
                 "this route speaks WebSocket: send an HTTP/1.1 upgrade",
             ));
         }
-        if headers
-            .get(SEC_WEBSOCKET_VERSION)
-            .map(HeaderValue::as_bytes)
-            != Some(b"13")
-        {
+        let mut versions = headers.get_all(SEC_WEBSOCKET_VERSION).iter();
+        if versions.next().map(HeaderValue::as_bytes) != Some(b"13") || versions.next().is_some() {
             return Err(upgrade_required("unsupported sec-websocket-version: 13 is")
                 .with_header(SEC_WEBSOCKET_VERSION, "13"));
         }
@@ -101,7 +110,11 @@ impl WebSocketUpgrade {
         };
         Ok(WebSocketUpgrade {
             key,
-            requested: headers.get(SEC_WEBSOCKET_PROTOCOL).cloned(),
+            requested: headers
+                .get_all(SEC_WEBSOCKET_PROTOCOL)
+                .iter()
+                .cloned()
+                .collect(),
             extensions: headers
                 .get_all(SEC_WEBSOCKET_EXTENSIONS)
                 .iter()
@@ -122,9 +135,8 @@ impl WebSocketUpgrade {
     /// ```
     pub fn requested_protocols(&self) -> impl Iterator<Item = &str> {
         self.requested
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .into_iter()
+            .iter()
+            .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|p| !p.is_empty())
