@@ -1,15 +1,19 @@
 //! Cases as data: requests to write, and what must come back.
 //!
-//! A [`Case`] is a list of [`Step`]s. A step writes one or more requests at
-//! once (several make a pipeline) on a new connection or on the previous
-//! step's, then reads one response per request and checks each against its
-//! [`Expect`]; optionally it then checks that the server closed the
-//! connection.
+//! A [`Case`] is a list of [`Step`]s. An HTTP step writes one or more
+//! requests at once (several make a pipeline) on a new connection or on the
+//! previous step's, then reads one response per request and checks each
+//! against its [`Expect`]; optionally it then checks that the server closed
+//! the connection. A WebSocket step is a [`Session`]: handshakes checked
+//! like any response, then frames sent and expected on one socket or
+//! several.
 
 use std::fmt;
 use std::sync::Arc;
 
 use mocket_testkit::http1::{Response, preview};
+
+use crate::session::Session;
 
 /// A backend the suite runs against, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -270,6 +274,9 @@ pub enum HeaderCheck {
     /// Exactly one value: a comma-separated list of these items, in any
     /// order (for `Allow`).
     ListOf(Vec<String>),
+    /// One or more values, together a comma-separated list holding this
+    /// token, compared without regard to case (`connection: Upgrade`).
+    Token(String),
     /// Present, with any value.
     Present,
     /// Not there at all.
@@ -318,6 +325,9 @@ pub struct Expect {
     status: u16,
     headers: Vec<(String, HeaderCheck)>,
     body: BodyCheck,
+    /// What a backend that cannot give this answer must give instead,
+    /// and why.
+    instead: Vec<(Backend, Expect, &'static str)>,
 }
 
 impl Expect {
@@ -327,7 +337,39 @@ impl Expect {
             status,
             headers: Vec::new(),
             body: BodyCheck::Any,
+            instead: Vec::new(),
         }
+    }
+
+    /// On `backend`, which cannot give this answer for `reason` (a limit
+    /// of its platform, not a bug), the response must be `expect` instead.
+    /// Unlike a skip, this still checks what the backend does (a refusal
+    /// that says why, say, rather than a hang); the report counts a case
+    /// that needed it as passed instead, with the reason.
+    ///
+    /// ```
+    /// use mocket_conformance::{Backend, Expect};
+    /// let e = Expect::status(101).instead_on(Backend::WASI_HTTP, Expect::status(501), "no upgrade");
+    /// assert_eq!(e.on(Backend::WASI_HTTP).0.expected_status(), 501);
+    /// assert_eq!(e.on(Backend::NATIVE).0.expected_status(), 101);
+    /// ```
+    pub fn instead_on(mut self, backend: Backend, expect: Expect, reason: &'static str) -> Expect {
+        self.instead.push((backend, expect, reason));
+        self
+    }
+
+    /// The answer `backend` must give: this one, or its alternative with
+    /// the reason for it.
+    pub fn on(&self, backend: Backend) -> (&Expect, Option<&'static str>) {
+        match self.instead.iter().find(|(b, _, _)| *b == backend) {
+            Some((_, expect, reason)) => (expect, Some(reason)),
+            None => (self, None),
+        }
+    }
+
+    /// The backends that answer otherwise.
+    pub fn answered_otherwise_on(&self) -> impl Iterator<Item = Backend> + '_ {
+        self.instead.iter().map(|(b, _, _)| *b)
     }
 
     /// `name` has exactly one value, `value`.
@@ -350,6 +392,20 @@ impl Expect {
         let items = items.iter().map(|v| (*v).to_owned()).collect();
         self.headers
             .push((name.to_owned(), HeaderCheck::ListOf(items)));
+        self
+    }
+
+    /// `name`'s values, as one comma-separated list, hold `token` (ASCII
+    /// case ignored): for tokens such as `connection: upgrade`.
+    ///
+    /// ```
+    /// use mocket_conformance::Expect;
+    /// let e = Expect::status(101).header_token("connection", "upgrade");
+    /// assert!(format!("{e:?}").contains("Token"));
+    /// ```
+    pub fn header_token(mut self, name: &str, token: &str) -> Expect {
+        self.headers
+            .push((name.to_owned(), HeaderCheck::Token(token.to_owned())));
         self
     }
 
@@ -415,6 +471,11 @@ impl Expect {
         self.json(&body)
     }
 
+    /// The status this expects.
+    pub fn expected_status(&self) -> u16 {
+        self.status
+    }
+
     /// Every way `res` differs from this expectation, one line each.
     pub fn mismatches(&self, res: &Response) -> Vec<String> {
         let mut out = Vec::new();
@@ -477,6 +538,10 @@ fn check_header(res: &Response, name: &str, check: &HeaderCheck) -> Option<Strin
                 got == want
             }
         }
+        HeaderCheck::Token(token) => values.iter().any(|v| {
+            v.split(|&b| b == b',')
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+        }),
         HeaderCheck::Present => !values.is_empty(),
         HeaderCheck::Absent => values.is_empty(),
     };
@@ -487,6 +552,7 @@ fn check_header(res: &Response, name: &str, check: &HeaderCheck) -> Option<Strin
         HeaderCheck::Is(want) => preview(want),
         HeaderCheck::Values(want) => format!("the values {want:?} in this order"),
         HeaderCheck::ListOf(want) => format!("one list of {want:?} in any order"),
+        HeaderCheck::Token(token) => format!("a list holding the token {token:?}"),
         HeaderCheck::Present => "present".to_owned(),
         HeaderCheck::Absent => "absent".to_owned(),
     };
@@ -504,7 +570,7 @@ pub enum Connection {
 
 /// Requests written together, and the responses expected in order.
 #[derive(Debug, Clone)]
-pub struct Step {
+pub struct HttpStep {
     /// Which connection to write on.
     pub connection: Connection,
     /// Each request with the response it must get.
@@ -515,6 +581,16 @@ pub struct Step {
     /// said `connection: close`, the server must close instead, and this
     /// step is not sent.
     pub only_if_kept_open: bool,
+}
+
+/// One step of a case.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Requests on one connection, and their responses.
+    Http(HttpStep),
+    /// A WebSocket session, on connections of its own: a step after it
+    /// opens a new connection.
+    WebSocket(Session),
 }
 
 /// One conformance case.
@@ -550,13 +626,21 @@ impl Case {
     }
 
     fn step(mut self, connection: Connection, exchanges: Vec<(Req, Expect)>) -> Case {
-        self.steps.push(Step {
+        self.steps.push(Step::Http(HttpStep {
             connection,
             exchanges,
             then_closed: false,
             only_if_kept_open: false,
-        });
+        }));
         self
+    }
+
+    /// The last step, if it is an HTTP one.
+    fn last_http(&mut self) -> Option<&mut HttpStep> {
+        match self.steps.last_mut() {
+            Some(Step::Http(step)) => Some(step),
+            _ => None,
+        }
     }
 
     /// Writes `req` on a new connection and expects `expect`.
@@ -576,7 +660,7 @@ impl Case {
     /// saying so still fails.
     pub fn then_if_kept_open(mut self, req: Req, expect: Expect) -> Case {
         self = self.step(Connection::Same, vec![(req, expect)]);
-        if let Some(last) = self.steps.last_mut() {
+        if let Some(last) = self.last_http() {
             last.only_if_kept_open = true;
         }
         self
@@ -591,9 +675,23 @@ impl Case {
     /// After the last step's responses, the server must close the
     /// connection (and send nothing more).
     pub fn then_closed(mut self) -> Case {
-        if let Some(last) = self.steps.last_mut() {
+        if let Some(last) = self.last_http() {
             last.then_closed = true;
         }
+        self
+    }
+
+    /// Runs a WebSocket [`Session`] (on connections of its own).
+    ///
+    /// ```
+    /// use mocket_conformance::Case;
+    /// use mocket_conformance::session::Session;
+    /// let case = Case::new("websocket", "echo")
+    ///     .session(Session::open("/ws/echo").send_text("hi").expect_text("hi"));
+    /// assert_eq!(case.steps.len(), 1);
+    /// ```
+    pub fn session(mut self, session: Session) -> Case {
+        self.steps.push(Step::WebSocket(session));
         self
     }
 

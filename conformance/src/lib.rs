@@ -21,6 +21,7 @@ pub use mocket_testkit::http1 as client;
 mod fixture;
 mod process;
 mod run;
+pub mod session;
 mod trials;
 
 pub use case::{Backend, Case, Expect, Req};
@@ -29,7 +30,7 @@ pub use process::{
     START_DEADLINE, STOP_DEADLINE, Stop, cargo, run_against, run_against_with, target_dir,
     workspace_root,
 };
-pub use run::{CaseResult, Outcome, RESPONSE_DEADLINE, Report, run_all, run_case};
+pub use run::{CaseResult, Outcome, RESPONSE_DEADLINE, Report, run_all, run_case, run_case_on};
 pub use trials::{Suite, trials};
 
 #[cfg(test)]
@@ -65,6 +66,36 @@ mod tests {
         let before = names.len();
         names.dedup();
         assert_eq!(before, names.len(), "two cases share a name");
+    }
+
+    #[test]
+    fn no_case_is_answered_otherwise_on_native() {
+        for case in super::cases::all() {
+            for step in &case.steps {
+                let expects: Vec<&super::Expect> = match step {
+                    super::case::Step::Http(step) => {
+                        step.exchanges.iter().map(|(_, e)| e).collect()
+                    }
+                    super::case::Step::WebSocket(session) => session
+                        .actions
+                        .iter()
+                        .filter_map(|(_, a)| match a {
+                            super::session::Action::Open(_, e) => Some(&**e),
+                            _ => None,
+                        })
+                        .collect(),
+                };
+                for expect in expects {
+                    assert!(
+                        expect
+                            .answered_otherwise_on()
+                            .all(|b| b != super::Backend::NATIVE),
+                        "{} expects another answer on native",
+                        case.name
+                    );
+                }
+            }
+        }
     }
 
     #[test]

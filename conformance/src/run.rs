@@ -4,9 +4,11 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::case::{Backend, Case, Connection as Which};
+use crate::case::{Backend, Case, Connection as Which, Expect, HttpStep, Step};
 use crate::cases;
-use mocket_testkit::http1::{Closing, Conn, ReadError, preview};
+use crate::session::{Action, Session, describe};
+use mocket_testkit::http1::{Closing, Conn, ReadError, Response, preview};
+use mocket_testkit::ws::{Handshake, Socket, encode, encode_unmasked};
 
 /// How long the server has to send each complete response, or to close a
 /// connection it must close.
@@ -17,6 +19,9 @@ pub const RESPONSE_DEADLINE: Duration = Duration::from_secs(10);
 pub enum Outcome {
     /// Every step matched.
     Passed,
+    /// Every step matched, one or more of them by the backend's
+    /// alternative answer (see [`Expect::instead_on`]), for this reason.
+    PassedInstead(&'static str),
     /// The case was not run on this backend, for this reason.
     Skipped(&'static str),
     /// What went wrong, precisely.
@@ -105,12 +110,18 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let passed = self.count(|o| *o == Outcome::Passed);
+        let instead = self.count(|o| matches!(o, Outcome::PassedInstead(_)));
+        let passed = self.count(|o| *o == Outcome::Passed) + instead;
         let skipped = self.count(|o| matches!(o, Outcome::Skipped(_)));
         let failed = self.count(|o| matches!(o, Outcome::Failed(_)));
+        let of_them = if instead > 0 {
+            format!(" ({instead} of them by the backend's alternative answer)")
+        } else {
+            String::new()
+        };
         writeln!(
             f,
-            "conformance on {}: {passed} passed, {failed} failed, {skipped} skipped",
+            "conformance on {}: {passed} passed{of_them}, {failed} failed, {skipped} skipped",
             self.backend
         )?;
         let mut concerns: Vec<&str> = Vec::new();
@@ -127,18 +138,40 @@ impl fmt::Display for Report {
                     .count()
             };
             let total = of(|_| true);
-            let ok = of(|o| *o == Outcome::Passed);
+            let instead = of(|o| matches!(o, Outcome::PassedInstead(_)));
+            let ok = of(|o| *o == Outcome::Passed) + instead;
             let skip = of(|o| matches!(o, Outcome::Skipped(_)));
             let mark = if ok + skip == total { "ok  " } else { "FAIL" };
+            let instead = if instead > 0 {
+                format!(" ({instead} by the alternative)")
+            } else {
+                String::new()
+            };
             writeln!(
                 f,
-                "  {mark} {concern:<16} {ok}/{total} passed, {skip} skipped"
+                "  {mark} {concern:<16} {ok}/{total} passed{instead}, {skip} skipped"
             )?;
         }
         for r in &self.results {
             if let Outcome::Skipped(why) = &r.outcome {
                 writeln!(f, "SKIPPED [{}] {}: {why}", r.concern, r.name)?;
             }
+        }
+        // The alternatives, one line per reason: they are many, and alike.
+        let mut reasons: Vec<(&str, &str, usize)> = Vec::new();
+        for r in &self.results {
+            if let Outcome::PassedInstead(why) = &r.outcome {
+                match reasons
+                    .iter_mut()
+                    .find(|(c, w, _)| *c == r.concern && w == why)
+                {
+                    Some((_, _, n)) => *n += 1,
+                    None => reasons.push((r.concern, why, 1)),
+                }
+            }
+        }
+        for (concern, why, n) in reasons {
+            writeln!(f, "INSTEAD [{concern}] {n} cases: {why}")?;
         }
         for r in self.failures() {
             if let Outcome::Failed(why) = &r.outcome {
@@ -170,10 +203,7 @@ pub fn run_all(addr: SocketAddr, backend: Backend) -> Report {
     for case in cases::all() {
         let outcome = match case.skip_on.iter().find(|(b, _)| *b == backend) {
             Some((_, reason)) => Outcome::Skipped(reason),
-            None => match run_case(addr, &case) {
-                Ok(()) => Outcome::Passed,
-                Err(why) => Outcome::Failed(why),
-            },
+            None => run_case_on(addr, &case, backend),
         };
         report.results.push(CaseResult {
             concern: case.concern,
@@ -184,14 +214,69 @@ pub fn run_all(addr: SocketAddr, backend: Backend) -> Report {
     report
 }
 
-/// Runs one case; the error says which step and request failed, and how.
+/// Runs one case on `backend`, checking each response against what that
+/// backend must answer ([`Expect::on`]); skips aside.
+pub fn run_case_on(addr: SocketAddr, case: &Case, backend: Backend) -> Outcome {
+    let mut instead = Answers {
+        backend: Some(backend),
+        reason: None,
+    };
+    match (run_steps(addr, case, &mut instead), instead.reason) {
+        (Ok(()), None) => Outcome::Passed,
+        (Ok(()), Some(reason)) => Outcome::PassedInstead(reason),
+        (Err(why), _) => Outcome::Failed(why),
+    }
+}
+
+/// Runs one case as written, no backend's alternative answers taken; the
+/// error says which step and request failed, and how.
 pub fn run_case(addr: SocketAddr, case: &Case) -> Result<(), String> {
+    let mut as_written = Answers {
+        backend: None,
+        reason: None,
+    };
+    run_steps(addr, case, &mut as_written)
+}
+
+/// Which backend's answers are expected, and the reason of the first
+/// alternative answer used.
+struct Answers {
+    backend: Option<Backend>,
+    reason: Option<&'static str>,
+}
+
+impl Answers {
+    /// What `backend` must answer where `expect` is written.
+    fn expected<'e>(&mut self, expect: &'e Expect) -> &'e Expect {
+        let Some(backend) = self.backend else {
+            return expect;
+        };
+        let (expect, reason) = expect.on(backend);
+        if self.reason.is_none() {
+            self.reason = reason;
+        }
+        expect
+    }
+}
+
+/// Runs the steps of `case`, with the answers `answers` says.
+fn run_steps(addr: SocketAddr, case: &Case, answers: &mut Answers) -> Result<(), String> {
     let mut conn: Option<Conn> = None;
     // Whether the last response read said `connection: close`.
     let mut announced_close = false;
     let steps = case.steps.len();
     for (i, step) in case.steps.iter().enumerate() {
         let at = |label: &str| format!("  step {}/{steps} ({label})", i + 1);
+        let step: &HttpStep = match step {
+            Step::Http(step) => step,
+            Step::WebSocket(session) => {
+                // The session's connections are its own.
+                conn = None;
+                run_session(addr, session, answers)
+                    .map_err(|e| format!("{}: {e}", at("WebSocket session")))?;
+                continue;
+            }
+        };
         let first_label = step
             .exchanges
             .first()
@@ -254,7 +339,7 @@ pub fn run_case(addr: SocketAddr, case: &Case) -> Result<(), String> {
                 .header_all("connection")
                 .iter()
                 .any(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
-            let problems = expect.mismatches(&res);
+            let problems = answers.expected(expect).mismatches(&res);
             if !problems.is_empty() {
                 return Err(format!(
                     "{}:\n    {}\n    (got {} {} with headers {})",
@@ -275,6 +360,85 @@ pub fn run_case(addr: SocketAddr, case: &Case) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs a WebSocket session; the error names the action, its socket, and
+/// what went wrong.
+fn run_session(addr: SocketAddr, session: &Session, answers: &mut Answers) -> Result<(), String> {
+    let mut sockets: Vec<Socket> = Vec::new();
+    let total = session.actions.len();
+    for (k, (on, action)) in session.actions.iter().enumerate() {
+        let at = format!("action {}/{total} on socket {on} ({action})", k + 1);
+        let deadline = Instant::now() + RESPONSE_DEADLINE;
+        if let Action::Open(req, expect) = action {
+            let expect = answers.expected(expect);
+            let handshake = Socket::try_open(addr, &req.to_bytes(), deadline)
+                .map_err(|e| format!("{at}: {e}"))?;
+            let response = match &handshake {
+                Handshake::Upgraded(socket) => &socket.response,
+                Handshake::Refused(response) => response,
+            };
+            let problems = expect.mismatches(response);
+            if !problems.is_empty() {
+                return Err(format!(
+                    "{at}:\n    {}\n    (got {} {} with headers {})",
+                    problems.join("\n    "),
+                    response.status,
+                    response.reason,
+                    header_summary(response),
+                ));
+            }
+            match handshake {
+                Handshake::Upgraded(socket) => sockets.push(socket),
+                // Refused as expected: no socket to go on with.
+                Handshake::Refused(_) => return Ok(()),
+            }
+            continue;
+        }
+        let Some(socket) = sockets.get_mut(*on) else {
+            return Err(format!(
+                "{at}: socket {on} is not open (a mistake in the case)"
+            ));
+        };
+        match action {
+            Action::Open(..) => unreachable!("handled above"),
+            Action::Send {
+                b0,
+                payload,
+                masked,
+            } => {
+                let bytes = if *masked {
+                    encode(*b0, payload)
+                } else {
+                    encode_unmasked(*b0, payload)
+                };
+                socket
+                    .try_send_bytes(&bytes)
+                    .map_err(|e| format!("{at}: writing the frame failed: {e}"))?;
+            }
+            Action::Receive(check) => match socket.read_frame(deadline) {
+                Ok(Some(frame)) if check.matches(&frame) => {}
+                Ok(Some(frame)) => {
+                    return Err(format!("{at}: got {}", describe(&frame)));
+                }
+                Ok(None) => {
+                    return Err(format!("{at}: the server closed the connection instead"));
+                }
+                Err(e) => return Err(format!("{at}: {e}")),
+            },
+            Action::Closed => match socket.read_frame(deadline) {
+                Ok(None) => {}
+                Ok(Some(frame)) => {
+                    return Err(format!(
+                        "{at}: the server sent {} instead",
+                        describe(&frame)
+                    ));
+                }
+                Err(e) => return Err(format!("{at}: {e}")),
+            },
+        }
+    }
+    Ok(())
+}
+
 /// The server must close `c` without sending anything more.
 fn expect_closed(c: &mut Conn) -> Result<(), String> {
     match c.wait_closed(Instant::now() + RESPONSE_DEADLINE) {
@@ -291,7 +455,7 @@ fn expect_closed(c: &mut Conn) -> Result<(), String> {
     }
 }
 
-fn header_summary(res: &mocket_testkit::http1::Response) -> String {
+fn header_summary(res: &Response) -> String {
     let list: Vec<String> = res
         .headers
         .iter()
@@ -401,6 +565,104 @@ mod tests {
             err.contains("sent bytes after the response: \"EXTRA\""),
             "{err}"
         );
+    }
+
+    /// Serves one connection: reads a request head, writes `answer`, then
+    /// reads until the client goes away (or closes at once if `close`).
+    fn fake_ws(answer: Vec<u8>, close: bool) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = Vec::new();
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                let mut chunk = [0u8; 1024];
+                match s.read(&mut chunk) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            s.write_all(&answer).unwrap();
+            if close {
+                return;
+            }
+            let mut chunk = [0u8; 1024];
+            while let Ok(1..) = s.read(&mut chunk) {}
+        });
+        addr
+    }
+
+    fn upgrade_with(frames: &[u8]) -> Vec<u8> {
+        let mut answer = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: {}\r\n\r\n",
+            mocket_testkit::ws::ACCEPT
+        )
+        .into_bytes();
+        answer.extend_from_slice(frames);
+        answer
+    }
+
+    #[test]
+    fn a_session_passes_when_every_frame_matches_and_fails_on_another() {
+        use crate::session::Session;
+        let answer = upgrade_with(b"\x81\x02hi\x88\x02\x03\xea");
+        let case = Case::new("t", "ws").session(
+            Session::open("/ws")
+                .send_text("hi")
+                .expect_text("hi")
+                .expect_close(1002)
+                .closed(),
+        );
+        assert_eq!(run_case(fake_ws(answer.clone(), true), &case), Ok(()));
+
+        let wrong = Case::new("t", "ws").session(Session::open("/ws").expect_binary(b"hi"));
+        let err = run_case(fake_ws(answer, false), &wrong).unwrap_err();
+        assert!(
+            err.contains(
+                "action 2/2 on socket 0 (expect binary \"hi\" (2 bytes)): got text \"hi\""
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_accept_key_and_a_masked_server_frame_fail() {
+        use crate::session::Session;
+        let bad_key = b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-accept: nope\r\n\r\n";
+        let case = Case::new("t", "ws").session(Session::open("/ws"));
+        let err = run_case(fake_ws(bad_key.to_vec(), false), &case).unwrap_err();
+        assert!(
+            err.contains("header sec-websocket-accept: expected"),
+            "{err}"
+        );
+
+        let masked = upgrade_with(b"\x81\x82abcdxx");
+        let case = Case::new("t", "ws").session(Session::open("/ws").expect_text("hi"));
+        let err = run_case(fake_ws(masked, false), &case).unwrap_err();
+        assert!(err.contains("masked frame"), "{err}");
+    }
+
+    #[test]
+    fn a_backends_alternative_answer_is_checked_and_reported() {
+        use crate::case::Backend;
+        use crate::run::{Outcome, run_case_on};
+        use crate::session::{Session, accepted, handshake};
+        let fake = Backend("fake");
+        let refused = b"HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\n\r\n";
+        let expect = accepted().instead_on(fake, Expect::status(501), "no upgrade here");
+        let case = Case::new("t", "ws")
+            .session(Session::open_with(handshake("/ws"), expect).send_text("never sent"));
+        assert_eq!(
+            run_case_on(fake_ws(refused.to_vec(), false), &case, fake),
+            Outcome::PassedInstead("no upgrade here")
+        );
+        // Elsewhere, and as written, the 501 is a failure.
+        let err = run_case(fake_ws(refused.to_vec(), false), &case).unwrap_err();
+        assert!(err.contains("status: expected 101, got 501"), "{err}");
+        assert!(matches!(
+            run_case_on(fake_ws(refused.to_vec(), false), &case, Backend::NATIVE),
+            Outcome::Failed(_)
+        ));
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod routing;
 mod state;
 mod static_files;
 mod streaming;
+mod websocket;
 
 use mocket::prelude::*;
 
@@ -44,7 +45,7 @@ fn build() -> Mocket {
             Json(serde_json::json!({ "error": err.message() })),
         )
     });
-    let concerns: [fn(&mut Mocket); 14] = [
+    let concerns: [fn(&mut Mocket); 15] = [
         middleware::register,
         routing::register,
         responses::register,
@@ -59,6 +60,7 @@ fn build() -> Mocket {
         static_files::register,
         contract::register,
         streaming::register,
+        websocket::register,
     ];
     for register in concerns {
         register(&mut app);

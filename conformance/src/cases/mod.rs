@@ -25,6 +25,7 @@ mod routing;
 mod state;
 mod static_files;
 mod streaming;
+mod websocket;
 
 use crate::case::{Case, Expect, Req};
 
@@ -55,6 +56,7 @@ pub fn all() -> Vec<Case> {
         static_files::cases(),
         contract::cases(),
         streaming::cases(),
+        websocket::cases(),
     ]
     .concat()
 }
