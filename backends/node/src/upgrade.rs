@@ -271,7 +271,7 @@ pub(crate) struct NodeSocket {
 
 impl NodeSocket {
     /// One write crossing; `Pending` while Node's buffer is full.
-    fn poll_send(&mut self, cx: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_send(&self, cx: &Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
         {
             let mut s = self.state.borrow_mut();
             if s.write_closed {
@@ -291,7 +291,8 @@ impl NodeSocket {
                 self.state.borrow_mut().full = true;
                 Poll::Ready(Ok(bytes.len()))
             }
-            _ => {
+            closed => {
+                debug_assert_eq!(closed, WRITE_CLOSED);
                 self.state.borrow_mut().write_closed = true;
                 Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()))
             }
