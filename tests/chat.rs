@@ -175,37 +175,6 @@ fn a_flood_to_a_slow_subscriber_keeps_memory_bounded() {
 
 #[test]
 fn a_real_browser_chats_and_follows_the_ticker() {
-    use mocket_testkit::browser::Browser;
     let server = start();
-    // A listener in the room hears what the browser says.
-    let mut listener = Socket::connect(server.addr, "/ws/room/lobby").expect("upgrade");
-    let browser = Browser::launch().unwrap_or_else(|e| panic!("{e}"));
-    let url = format!("http://{}/?say=hello%20from%20Chromium", server.addr);
-    let mut page = browser.open(&url).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        listener.recv(),
-        Frame::text("hello from Chromium"),
-        "the page's WebSocket sent"
-    );
-    listener.send_text("hello, browser");
-    let log = "document.getElementById('log').textContent";
-    page.wait_for(&format!(
-        "{log}.includes('hello from Chromium') && {log}.includes('hello, browser')"
-    ))
-    .unwrap_or_else(|e| panic!("{e}; page log: {:?}", page.eval(log)));
-    // The ticker's EventSource: events with their ids, as they come.
-    page.wait_for(
-        "/tick [3-9]\\d* \\(id [3-9]\\d*\\)/.test(document.getElementById('ticks').textContent)",
-    )
-    .unwrap_or_else(|e| {
-        panic!(
-            "{e}; ticks: {:?}",
-            page.eval("document.getElementById('ticks').textContent")
-        )
-    });
-    assert_eq!(
-        page.eval("document.getElementById('status').textContent")
-            .expect("eval"),
-        "joined"
-    );
+    mocket_testkit::chat_app::check_in_browser(server.addr).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -490,3 +490,9 @@ fn autobahn_rfc6455_cases_pass() {
     // The server is still well after it.
     assert_eq!(server.get("/").status, 200);
 }
+
+#[test]
+fn the_chat_page_works_in_a_real_browser() {
+    let server = start_node(&chat_app());
+    mocket_testkit::chat_app::check_in_browser(server.addr).unwrap_or_else(|e| panic!("{e}"));
+}

@@ -6,6 +6,7 @@
 //!
 //! - [`autobahn`]: the Autobahn WebSocket TestSuite (kosoku, installed once
 //!   into the tools folder) run against a server, its report read.
+//! - [`chat_app`]: the chat example's page checked in a browser, on any backend.
 //! - [`browser`]: headless Chromium over the DevTools Protocol.
 //! - [`bench_app`]: what every route of the bench app answers, checked.
 //! - [`http1`]: a raw-TCP HTTP/1.1 client that writes exact bytes and reads
@@ -29,6 +30,7 @@
 pub mod autobahn;
 pub mod bench_app;
 pub mod browser;
+pub mod chat_app;
 pub mod http1;
 pub mod process;
 pub mod tools;
