@@ -75,7 +75,7 @@ impl WebSocketUpgrade {
     ///
     /// ```
     /// # mocket_core::doc_request(|req| {
-    /// let err = mocket_core::ws::WebSocketUpgrade::from_request(req).unwrap_err();
+    /// let err = mocket_core::ws::WebSocketUpgrade::from_request(&req).unwrap_err();
     /// assert_eq!(err.status(), 426);
     /// # });
     /// ```
