@@ -4,25 +4,9 @@ use super::*;
 
 const KEY: [u8; 4] = [0x11, 0x22, 0x33, 0x44];
 
-/// A masked client frame.
+/// A masked client frame (the test kit's encoder).
 fn frame(b0: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![b0];
-    match payload.len() {
-        n if n < 126 => out.push(0x80 | n as u8),
-        n if n <= 0xFFFF => {
-            out.push(0x80 | 126);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => {
-            out.push(0x80 | 127);
-            out.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-    out.extend_from_slice(&KEY);
-    let mut body = payload.to_vec();
-    frame::apply_mask(&mut body, KEY, 0);
-    out.extend_from_slice(&body);
-    out
+    mocket_testkit::ws::encode(b0, payload)
 }
 
 fn read_all(bytes: &[u8], max: usize) -> Vec<Result<Incoming, Violation>> {

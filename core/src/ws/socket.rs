@@ -494,9 +494,8 @@ impl Sink<Message> for WebSocket {
 }
 
 impl Drop for WebSocket {
-    /// A socket dropped while open says so: a close frame (1000, or 1001
-    /// when the app is going down is the backend's to add) is written if
-    /// the connection takes it at once.
+    /// A socket dropped while open says so: a close frame (1000) is
+    /// written if the connection takes it at once.
     fn drop(&mut self) {
         self.unsubscribe_all();
         if self.state == State::Open {

@@ -47,21 +47,7 @@ pub(crate) struct Client {
 impl Client {
     /// Sends one masked frame with first byte `b0` (FIN, RSV, opcode).
     pub(crate) async fn send(&mut self, b0: u8, payload: &[u8]) {
-        let key = [9, 8, 7, 6];
-        let mut frame = vec![b0];
-        match payload.len() {
-            n if n < 126 => frame.push(0x80 | n as u8),
-            n if n <= 0xFFFF => {
-                frame.push(0x80 | 126);
-                frame.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            n => {
-                frame.push(0x80 | 127);
-                frame.extend_from_slice(&(n as u64).to_be_bytes());
-            }
-        }
-        frame.extend_from_slice(&key);
-        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+        let frame = mocket_testkit::ws::encode(b0, payload);
         self.end.write_all(&frame).await.expect("the server reads");
     }
 
