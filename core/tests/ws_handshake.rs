@@ -181,7 +181,7 @@ fn a_backend_without_upgrades_answers_501() {
     let service = app().into_service().expect("built");
     let req = handshake("/ws").body(Body::empty()).expect("request");
     let out = block_on(service.serve(req, UnreadBodies::CloseConnection));
-    let out = service.refuse_upgrade(out, false);
+    let out = service.refuse_upgrade(out, false, "no upgrades in this test");
     assert_eq!(out.response.status(), 501);
     let text = block_on(out.response.into_body().to_text()).expect("text");
     assert!(text.contains("WebSocket"), "{text}");
@@ -225,5 +225,11 @@ fn a_host_without_upgrades_answers_501_even_with_the_upgrade_headers_stripped() 
     let service = app.into_service().expect("built");
     let req = stripped("/ws").body(Body::empty()).expect("request");
     let out = block_on(service.serve(req, UnreadBodies::DrainOrDrop));
-    assert_eq!(service.refuse_upgrade(out, false).response.status(), 501);
+    assert_eq!(
+        service
+            .refuse_upgrade(out, false, "no upgrades in this test")
+            .response
+            .status(),
+        501
+    );
 }

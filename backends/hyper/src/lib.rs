@@ -222,7 +222,11 @@ impl Future for Answer {
             }
             Some(Upgrading::Refuse(service)) => {
                 response = service
-                    .refuse_upgrade(Outgoing::new(response, false), false)
+                    .refuse_upgrade(
+                        Outgoing::new(response, false),
+                        false,
+                        "this connection cannot carry an upgrade",
+                    )
                     .response;
             }
         }

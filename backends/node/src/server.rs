@@ -23,7 +23,6 @@ use js_sys::{Function, Promise, Uint8Array};
 use mocket_core::backend::{
     LINGER_LIMIT, LINGER_TIME, ListenError, Outgoing, Service, UnreadBodies, prepare, take_upgrade,
 };
-use mocket_core::http::StatusCode;
 use mocket_core::{Error, Mocket};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -134,18 +133,17 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
 /// connection over) such an answer becomes a 501 through the app's error
 /// handler, saying why.
 fn encode(service: &Service, mut out: Outgoing, hint: BodyHint) -> JsValue {
-    match (take_upgrade(&mut out.response), hint) {
-        (None, _) => response::encode(out),
-        (Some(taken), BodyHint::Upgrade) => response::encode_upgrade(out, upgrade::park(taken)),
-        (Some(_), _) => response::encode(service.render_error(
-            Error::new(
-                StatusCode::NOT_IMPLEMENTED,
-                "WebSocket is not available through the fetch export: a Response cannot take a connection over",
-            ),
-            false,
-        )),
+    if hint != BodyHint::Upgrade {
+        out = service.refuse_upgrade(out, false, FETCH_CANNOT_UPGRADE);
+    }
+    match take_upgrade(&mut out.response) {
+        Some(taken) => response::encode_upgrade(out, upgrade::park(taken)),
+        None => response::encode(out),
     }
 }
+
+/// Why the fetch export answers a WebSocket 501.
+const FETCH_CANNOT_UPGRADE: &str = "the fetch export's Response cannot take a connection over";
 
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

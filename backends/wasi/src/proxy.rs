@@ -214,7 +214,7 @@ impl Guest for Handler {
             let is_head = req.method() == http::Method::HEAD;
             let answer = service.serve(req, UnreadBodies::DrainOrDrop).await;
             // No upgrade in this world: an accepted WebSocket is the app's 501.
-            let answer = service.refuse_upgrade(answer, is_head);
+            let answer = service.refuse_upgrade(answer, is_head, PROXY_CANNOT_UPGRADE);
             let leftover = answer.leftover;
             if let Some(out) = take_pending() {
                 outgoing::send(out, answer).await;
@@ -224,5 +224,8 @@ impl Guest for Handler {
         });
     }
 }
+
+/// Why a WebSocket is answered 501 here.
+const PROXY_CANNOT_UPGRADE: &str = "the wasi:http proxy world cannot hand a connection over";
 
 wasip2::http::proxy::export!(Handler with_types_in wasip2);

@@ -92,7 +92,8 @@ impl Service {
     /// For a backend whose platform cannot hand a connection over (the
     /// `wasi:http` proxy world has no upgrade): turns an answer that would
     /// upgrade — a WebSocket route that accepted — into a `501 Not
-    /// Implemented` rendered by the app's error handler, so the route
+    /// Implemented` rendered by the app's error handler (its message says
+    /// `why` the host cannot), so the route
     /// fails at once and says why instead of hanging. Other answers pass
     /// unchanged.
     ///
@@ -107,17 +108,21 @@ impl Service {
     ///     .header("sec-websocket-version", "13")
     ///     .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
     ///     .body(mocket_core::Body::empty()).unwrap();
-    /// let out = service.refuse_upgrade(service.serve(req, UnreadBodies::CloseConnection).await, false);
+    /// let out = service.refuse_upgrade(service.serve(req, UnreadBodies::CloseConnection).await, false, "no upgrades");
     /// assert_eq!(out.response.status(), 501);
     /// # });
     /// ```
-    pub fn refuse_upgrade(&self, outgoing: Outgoing, is_head: bool) -> Outgoing {
+    pub fn refuse_upgrade(&self, outgoing: Outgoing, is_head: bool, why: &str) -> Outgoing {
         if outgoing.response.status() != http::StatusCode::SWITCHING_PROTOCOLS
             || !outgoing.response.body().is_upgrade()
         {
             return outgoing;
         }
-        self.render_error(super::upgrade::no_upgrades_here(), is_head)
+        let message = format!("WebSocket is not available on this host: {why}");
+        self.render_error(
+            Error::new(http::StatusCode::NOT_IMPLEMENTED, message),
+            is_head,
+        )
     }
 
     /// Answers one request for a backend — its body any [`http_body::Body`]

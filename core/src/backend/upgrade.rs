@@ -103,14 +103,6 @@ pub fn take_upgrade(response: &mut Response) -> Option<Upgrade> {
     response.body_mut().take_upgrade()
 }
 
-/// The answer where the host cannot hand connections over.
-pub(crate) fn no_upgrades_here() -> crate::Error {
-    crate::Error::new(
-        http::StatusCode::NOT_IMPLEMENTED,
-        "WebSocket is not available on this host: the wasi:http proxy world cannot hand a connection over",
-    )
-}
-
 /// Marks `app` as served by a host that cannot hand connections over (the
 /// `wasi:http` proxy world, whose hosts also strip `connection` and
 /// `upgrade` from requests): a request to a WebSocket route that carries a
@@ -130,7 +122,7 @@ pub(crate) fn no_upgrades_here() -> crate::Error {
 ///     .header("sec-websocket-version", "13")
 ///     .body(mocket_core::Body::empty()).unwrap();
 /// let out = service.serve(req, mocket_core::backend::UnreadBodies::DrainOrDrop).await;
-/// assert_eq!(service.refuse_upgrade(out, false).response.status(), 501);
+/// assert_eq!(service.refuse_upgrade(out, false, "no upgrade here").response.status(), 501);
 /// # });
 /// ```
 pub fn refuse_upgrades(app: &mut Mocket) {
