@@ -22,6 +22,8 @@ const COPY_LIMIT: usize = 1024;
 #[derive(Default)]
 pub(crate) struct Outbox {
     chunks: VecDeque<Bytes>,
+    /// Bytes in `chunks`, kept so that `len` (asked on every send) is O(1).
+    chunked: usize,
     tail: BytesMut,
 }
 
@@ -32,7 +34,12 @@ impl Outbox {
 
     /// Bytes waiting.
     pub(crate) fn len(&self) -> usize {
-        self.tail.len() + self.chunks.iter().map(Bytes::len).sum::<usize>()
+        self.tail.len() + self.chunked
+    }
+
+    fn push_chunk(&mut self, chunk: Bytes) {
+        self.chunked += chunk.len();
+        self.chunks.push_back(chunk);
     }
 
     /// Queues one message as a frame, compressed when `deflate` is given.
@@ -55,7 +62,7 @@ impl Outbox {
             self.tail.extend_from_slice(frame);
         } else {
             self.seal();
-            self.chunks.push_back(frame.clone());
+            self.push_chunk(frame.clone());
         }
     }
 
@@ -103,7 +110,7 @@ impl Outbox {
             self.tail.extend_from_slice(payload);
         } else {
             self.seal();
-            self.chunks.push_back(payload.clone());
+            self.push_chunk(payload.clone());
         }
     }
 
@@ -111,7 +118,8 @@ impl Outbox {
     /// written after it.
     fn seal(&mut self) {
         if !self.tail.is_empty() {
-            self.chunks.push_back(self.tail.split().freeze());
+            let sealed = self.tail.split().freeze();
+            self.push_chunk(sealed);
         }
     }
 
@@ -141,9 +149,11 @@ impl Outbox {
             };
             if n < front.len() {
                 front.advance(n);
+                self.chunked -= n;
                 return;
             }
             n -= front.len();
+            self.chunked -= front.len();
             self.chunks.pop_front();
         }
         if self.tail.is_empty() {
@@ -192,8 +202,12 @@ mod tests {
         assert_eq!(out.len(), bytes.len());
         out.advance(5);
         assert_eq!(written(&out), bytes[5..]);
-        out.advance(bytes.len() - 5);
+        assert_eq!(out.len(), bytes.len() - 5);
+        out.advance(4000);
+        assert_eq!(out.len(), bytes.len() - 4005);
+        out.advance(bytes.len() - 4005);
         assert!(out.is_empty());
+        assert_eq!(out.len(), 0);
     }
 
     #[test]
