@@ -121,25 +121,52 @@ impl Inbox {
 /// The topics of one app.
 #[derive(Default)]
 pub(crate) struct Hub {
-    topics: RwLock<HashMap<Box<str>, Vec<Arc<Inbox>>>>,
+    topics: RwLock<HashMap<Box<str>, Subscribers>>,
+}
+
+/// One topic's inboxes: a `Vec` to publish to, and each inbox's place in
+/// it, so that joining and leaving a room of any size cost O(1).
+#[derive(Default)]
+struct Subscribers {
+    inboxes: Vec<Arc<Inbox>>,
+    /// By the inbox's address, stable while `inboxes` holds it.
+    at: HashMap<usize, usize>,
+}
+
+fn key(inbox: &Arc<Inbox>) -> usize {
+    Arc::as_ptr(inbox) as usize
+}
+
+impl Subscribers {
+    fn insert(&mut self, inbox: &Arc<Inbox>) {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.at.entry(key(inbox)) {
+            e.insert(self.inboxes.len());
+            self.inboxes.push(inbox.clone());
+        }
+    }
+
+    fn remove(&mut self, inbox: &Arc<Inbox>) {
+        let Some(at) = self.at.remove(&key(inbox)) else {
+            return;
+        };
+        self.inboxes.swap_remove(at);
+        if let Some(moved) = self.inboxes.get(at) {
+            self.at.insert(key(moved), at);
+        }
+    }
 }
 
 impl Hub {
     pub(crate) fn subscribe(&self, topic: &str, inbox: &Arc<Inbox>) {
         let mut topics = self.topics.write().unwrap_or_else(PoisonError::into_inner);
-        let subscribers = topics.entry(topic.into()).or_default();
-        if !subscribers.iter().any(|s| Arc::ptr_eq(s, inbox)) {
-            subscribers.push(inbox.clone());
-        }
+        topics.entry(topic.into()).or_default().insert(inbox);
     }
 
     pub(crate) fn unsubscribe(&self, topic: &str, inbox: &Arc<Inbox>) {
         let mut topics = self.topics.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(subscribers) = topics.get_mut(topic) {
-            if let Some(at) = subscribers.iter().position(|s| Arc::ptr_eq(s, inbox)) {
-                subscribers.swap_remove(at);
-            }
-            if subscribers.is_empty() {
+            subscribers.remove(inbox);
+            if subscribers.inboxes.is_empty() {
                 topics.remove(topic);
             }
         }
@@ -187,6 +214,7 @@ impl Publisher {
             frame: OnceLock::new(),
         });
         subscribers
+            .inboxes
             .iter()
             .filter(|inbox| inbox.offer(&publication))
             .count()
@@ -203,12 +231,66 @@ impl Publisher {
             .topics
             .read()
             .unwrap_or_else(PoisonError::into_inner);
-        topics.get(topic).map_or(0, Vec::len)
+        topics.get(topic).map_or(0, |s| s.inboxes.len())
     }
 }
 
 impl fmt::Debug for Publisher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Publisher").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inbox() -> Arc<Inbox> {
+        Arc::new(Inbox::new(Backlog {
+            messages: 4,
+            bytes: 1024,
+        }))
+    }
+
+    /// Every inbox is in the list once, at the place `at` says.
+    fn consistent(s: &Subscribers) {
+        assert_eq!(s.inboxes.len(), s.at.len());
+        for (i, inbox) in s.inboxes.iter().enumerate() {
+            assert_eq!(s.at[&key(inbox)], i);
+        }
+    }
+
+    #[test]
+    fn joining_twice_counts_once_and_leaving_keeps_the_others_in_place() {
+        let all: Vec<_> = (0..50).map(|_| inbox()).collect();
+        let mut s = Subscribers::default();
+        for inbox in all.iter().chain(&all) {
+            s.insert(inbox);
+        }
+        assert_eq!(s.inboxes.len(), 50);
+        consistent(&s);
+        // Leave from the front, the back, the middle; twice is harmless.
+        for i in [0, 49, 25, 25, 3, 48, 1] {
+            s.remove(&all[i]);
+            consistent(&s);
+        }
+        assert_eq!(s.inboxes.len(), 44);
+        let left: Vec<usize> = [0, 1, 3, 25, 48, 49].into();
+        for (i, inbox) in all.iter().enumerate() {
+            let present = s.inboxes.iter().any(|x| Arc::ptr_eq(x, inbox));
+            assert_eq!(present, !left.contains(&i), "inbox {i}");
+        }
+    }
+
+    #[test]
+    fn an_emptied_topic_is_forgotten() {
+        let hub = Hub::default();
+        let (a, b) = (inbox(), inbox());
+        hub.subscribe("room", &a);
+        hub.subscribe("room", &b);
+        hub.unsubscribe("room", &a);
+        assert_eq!(hub.topics.read().unwrap()["room"].inboxes.len(), 1);
+        hub.unsubscribe("room", &b);
+        assert!(hub.topics.read().unwrap().is_empty());
     }
 }
