@@ -14,6 +14,7 @@ mod routes;
 mod servers;
 mod util;
 mod wrk;
+mod ws;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,10 @@ usage: bench/run [options]
   --warmup-requests 200  callgrind: warm-up requests per route
   --runs 2             callgrind: runs per server (fresh process each)
   --out bench/results  where results (<id>.json, <id>.svg) go
+  --ws                 measure WebSocket echo, fan-out and idle memory instead
+                       (examples/chat against axum's ws and Node's ws package)
+  --subscribers 1000   --ws: subscribers in the fan-out room
+  --idle 10000         --ws: idle sockets for the memory figure
   --check              only check every route of every server, measure nothing
   --report             only re-render docs/benchmarks.md from the latest results
   --list               list routes and servers
@@ -62,6 +67,9 @@ struct Options {
     warmup_requests: usize,
     runs: usize,
     rounds: usize,
+    ws: bool,
+    subscribers: usize,
+    idle: usize,
     out: Option<PathBuf>,
     report: bool,
     check: bool,
@@ -81,6 +89,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         warmup_requests: 200,
         runs: 2,
         rounds: 5,
+        ws: false,
+        subscribers: 1000,
+        idle: 10_000,
         out: None,
         report: false,
         check: false,
@@ -120,6 +131,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--warmup-requests" => o.warmup_requests = num(value()?)?.max(1) as usize,
             "--runs" => o.runs = num(value()?)?.max(1) as usize,
             "--rounds" => o.rounds = num(value()?)?.max(1) as usize,
+            "--ws" => o.ws = true,
+            "--subscribers" => o.subscribers = num(value()?)?.max(1) as usize,
+            "--idle" => o.idle = num(value()?)?.max(1) as usize,
             "--out" => o.out = Some(PathBuf::from(value()?)),
             "--report" => o.report = true,
             "--check" => o.check = true,
@@ -231,6 +245,9 @@ fn run(opts: Options, args: &[String]) -> Result<(), String> {
     if opts.report {
         return render_docs(&paths, &out);
     }
+    if opts.ws {
+        return ws_bench(&opts, &paths, &out, args);
+    }
 
     let routes = select(&all_routes, opts.routes.as_deref(), "route", |r| r.name)?;
     let mut selected = select(&all_servers, opts.servers.as_deref(), "server", |s| s.name)?;
@@ -254,13 +271,7 @@ fn run(opts: Options, args: &[String]) -> Result<(), String> {
     }
     let full = opts.routes.is_none() && opts.servers.is_none();
     let id = util::date("+%Y%m%dT%H%M%SZ");
-    let command = std::iter::once("bench/run".to_owned())
-        .chain(args.iter().map(|a| shell_quote(a)))
-        .collect::<Vec<_>>()
-        .join(" ");
-
-    let date = util::date("+%Y-%m-%d %H:%M UTC");
-    let revision = util::revision(&paths.repo);
+    let stamp = Stamp::now(&paths, args, full);
     eprintln!("== building ({} servers)", selected.len());
     let built = servers::build(&selected, &paths);
     for d in &selected {
@@ -290,18 +301,9 @@ fn run(opts: Options, args: &[String]) -> Result<(), String> {
     } else {
         load_run(&plan)?
     };
-    result["id"] = json!(id);
-    result["date"] = json!(date);
-    result["command"] = json!(command);
-    result["full"] = json!(full);
-    result["machine"] = util::machine_info();
-    result["revision"] = json!(revision);
+    stamp.apply(&mut result, &id);
     result["routes"] = json!(routes.iter().map(|r| r.name).collect::<Vec<_>>());
-
-    let file = out.join(format!("{id}.json"));
-    let text = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
-    std::fs::write(&file, text + "\n")
-        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    let file = save(&out, &id, &result)?;
     if opts.callgrind {
         report::print_callgrind(&result);
     } else {
@@ -313,6 +315,90 @@ fn run(opts: Options, args: &[String]) -> Result<(), String> {
     println!("results: {}", file.display());
     if full {
         render_docs(&paths, &out)?;
+    } else {
+        println!("(a filtered run: docs/benchmarks.md is left as it is)");
+    }
+    Ok(())
+}
+
+/// What every result file records about its run.
+struct Stamp {
+    date: String,
+    command: String,
+    full: bool,
+    revision: String,
+}
+
+impl Stamp {
+    fn now(paths: &Paths, args: &[String], full: bool) -> Stamp {
+        Stamp {
+            date: util::date("+%Y-%m-%d %H:%M UTC"),
+            command: std::iter::once("bench/run".to_owned())
+                .chain(args.iter().map(|a| shell_quote(a)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            full,
+            revision: util::revision(&paths.repo),
+        }
+    }
+
+    fn apply(&self, result: &mut Value, id: &str) {
+        result["id"] = json!(id);
+        result["date"] = json!(self.date);
+        result["command"] = json!(self.command);
+        result["full"] = json!(self.full);
+        result["machine"] = util::machine_info();
+        result["revision"] = json!(self.revision);
+    }
+}
+
+/// Writes `out/<id>.json`.
+fn save(out: &Path, id: &str, result: &Value) -> Result<PathBuf, String> {
+    let file = out.join(format!("{id}.json"));
+    let text = serde_json::to_string_pretty(result).map_err(|e| e.to_string())?;
+    std::fs::write(&file, text + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    Ok(file)
+}
+
+/// `--ws`: the WebSocket benchmark (see ws/mod.rs).
+fn ws_bench(opts: &Options, paths: &Paths, out: &Path, args: &[String]) -> Result<(), String> {
+    if opts.routes.is_some() || opts.callgrind || opts.check {
+        return Err(
+            "--ws measures the chat routes: --routes, --callgrind and --check do not apply".into(),
+        );
+    }
+    if !util::have("taskset") {
+        return Err("taskset is not installed (util-linux)".into());
+    }
+    let selected = select(
+        &ws::all(),
+        opts.servers.as_deref(),
+        "WebSocket server",
+        |s| s.name,
+    )?;
+    let id = format!("ws-{}", util::date("+%Y%m%dT%H%M%SZ"));
+    let stamp = Stamp::now(paths, args, opts.servers.is_none());
+    eprintln!("== building ({} servers)", selected.len());
+    let built = ws::build(&selected, paths);
+    let settings = ws::Settings {
+        connections: opts.connections as usize,
+        subscribers: opts.subscribers,
+        idle: opts.idle,
+        size: 32,
+        rounds: opts.rounds,
+        round: Duration::from_secs_f64(round_secs(opts)),
+        warmup: Duration::from_secs_f64(secs(&opts.warmup).unwrap_or(1.0)),
+    };
+    let logs = paths.bench.join("target").join("logs").join(&id);
+    std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+    let mut result = ws::measure(&settings, &selected, &built, &logs)?;
+    stamp.apply(&mut result, &id);
+    let file = save(out, &id, &result)?;
+    print!("{}", ws::report::tables(&result));
+    println!("\nresults: {}", file.display());
+    if stamp.full {
+        render_docs(paths, out)?;
     } else {
         println!("(a filtered run: docs/benchmarks.md is left as it is)");
     }
@@ -798,7 +884,8 @@ fn latest(out: &Path, kind: &str) -> Option<Value> {
 fn render_docs(paths: &Paths, out: &Path) -> Result<(), String> {
     let load = latest(out, "load");
     let cg = latest(out, "callgrind");
-    if load.is_none() && cg.is_none() {
+    let ws = latest(out, "ws");
+    if load.is_none() && cg.is_none() && ws.is_none() {
         return Err(format!(
             "no full results in {} yet: run bench/run first",
             out.display()
@@ -813,8 +900,21 @@ fn render_docs(paths: &Paths, out: &Path) -> Result<(), String> {
         }
         None => None,
     };
-    let md = report::markdown(load.as_ref(), cg.as_ref(), chart);
+    let md = report::markdown(load.as_ref(), cg.as_ref(), ws.as_ref(), chart);
     let file = docs.join("benchmarks.md");
+    // Results live in the (ignored) results folder, so a machine may hold
+    // some kinds only: what it has no result for keeps the section in place.
+    let old = std::fs::read_to_string(&file).unwrap_or_default();
+    let md = report::keep_sections(
+        md,
+        &old,
+        &[
+            (report::LOAD_SECTION, load.is_none()),
+            (report::CALLGRIND_SECTION, cg.is_none()),
+            (report::WS_SECTION, ws.is_none()),
+            (report::TARGETS_SECTION, load.is_none() && cg.is_none()),
+        ],
+    );
     std::fs::write(&file, md).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     println!("docs: {}", util::display_rel(&file, &paths.repo));
     Ok(())

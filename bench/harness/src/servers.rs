@@ -176,7 +176,7 @@ pub struct Paths {
     pub work: PathBuf,
 }
 
-fn launch(program: impl Into<PathBuf>, args: &[&str]) -> Launch {
+pub fn launch(program: impl Into<PathBuf>, args: &[&str]) -> Launch {
     Launch {
         program: program.into(),
         args: args.iter().map(|s| s.to_string()).collect(),
@@ -186,7 +186,7 @@ fn launch(program: impl Into<PathBuf>, args: &[&str]) -> Launch {
 
 /// `cargo build --message-format=json…`: the artifacts built, by target name
 /// (executables, or the `.wasm` for a cdylib).
-fn cargo_artifacts(dir: &Path, args: &[&str]) -> Result<HashMap<String, PathBuf>, String> {
+pub fn cargo_artifacts(dir: &Path, args: &[&str]) -> Result<HashMap<String, PathBuf>, String> {
     eprintln!("  $ (cd {} && cargo {})", dir.display(), args.join(" "));
     let out = Command::new("cargo")
         .current_dir(dir)
@@ -320,16 +320,16 @@ fn find_wasm(out: &Path) -> Option<PathBuf> {
     best.map(|(_, p)| p)
 }
 
-/// `cargo mocket build --backend B --example bench --out DIR`, in the repo.
+/// `cargo mocket build --backend B --example E --out DIR`, in the repo.
 /// `Err` is the reason the backend is not available.
-fn cargo_mocket(paths: &Paths, backend: &str, out: &Path) -> Result<(), String> {
+pub fn cargo_mocket(paths: &Paths, backend: &str, example: &str, out: &Path) -> Result<(), String> {
     let args = [
         "mocket",
         "build",
         "--backend",
         backend,
         "--example",
-        "bench",
+        example,
         "--out",
     ];
     eprintln!(
@@ -347,6 +347,23 @@ fn cargo_mocket(paths: &Paths, backend: &str, out: &Path) -> Result<(), String> 
     )
     .map(|_| ())
     .map_err(|e| format!("`cargo mocket build --backend {backend}` failed: {e}"))
+}
+
+/// The Node peers' npm packages: `npm ci` in `node_dir` unless `packages`
+/// are all installed there.
+pub fn npm_packages(node_dir: &Path, packages: &[&str]) -> Result<(), String> {
+    let modules = node_dir.join("node_modules");
+    if packages.iter().all(|p| modules.join(p).exists()) {
+        return Ok(());
+    }
+    eprintln!("  $ (cd {} && npm ci)", node_dir.display());
+    util::run_captured(Command::new("npm").current_dir(node_dir).args([
+        "ci",
+        "--no-audit",
+        "--no-fund",
+    ]))
+    .map(|_| ())
+    .map_err(|e| format!("npm ci failed: {e}"))
 }
 
 /// Builds every selected server. Servers that cannot be built are reported
@@ -459,25 +476,13 @@ pub fn build(selected: &[Def], paths: &Paths) -> HashMap<&'static str, Built> {
         let b = if !node {
             Built::Unavailable("node is not installed".into())
         } else {
-            let installed = node_dir.join("node_modules/hono").exists()
-                && node_dir.join("node_modules/@hono/node-server").exists();
-            let r = if installed {
-                Ok(String::new())
-            } else {
-                eprintln!("  $ (cd {} && npm ci)", node_dir.display());
-                util::run_captured(Command::new("npm").current_dir(&node_dir).args([
-                    "ci",
-                    "--no-audit",
-                    "--no-fund",
-                ]))
-            };
-            match r {
+            match npm_packages(&node_dir, &["hono", "@hono/node-server"]) {
                 Ok(_) => {
                     let mut l = launch("node", &["hono.mjs"]);
                     l.cwd = Some(node_dir.clone());
                     Built::Ready(l)
                 }
-                Err(e) => Built::Unavailable(format!("npm ci failed: {e}")),
+                Err(e) => Built::Unavailable(e),
             }
         };
         built.insert("hono", b);
@@ -489,7 +494,7 @@ pub fn build(selected: &[Def], paths: &Paths) -> HashMap<&'static str, Built> {
         let b = if !node {
             Built::Unavailable("node is not installed".into())
         } else {
-            match cargo_mocket(paths, "node", &out) {
+            match cargo_mocket(paths, "node", "bench", &out) {
                 Ok(()) if out.join("index.js").exists() => Built::Ready(launch(
                     "node",
                     &[&out.join("index.js").display().to_string()],
@@ -521,7 +526,7 @@ pub fn build(selected: &[Def], paths: &Paths) -> HashMap<&'static str, Built> {
                 if let Some(why) = wasi_missing() {
                     return Err(why);
                 }
-                cargo_mocket(paths, backend, &out)?;
+                cargo_mocket(paths, backend, "bench", &out)?;
                 find_wasm(&out)
                     .ok_or_else(|| format!("cargo mocket wrote no .wasm under {}", out.display()))
             })

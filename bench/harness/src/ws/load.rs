@@ -1,0 +1,389 @@
+//! The WebSocket load client: echo round trips, pub/sub fan-out and idle
+//! sockets, over raw TCP on one tokio thread.
+//!
+//! Hand-written frames rather than a client library: every message of a
+//! run has the same size, so a client frame is encoded (and masked) once,
+//! and a server frame is counted by its two-byte header. The client then
+//! costs a `write` and a `read` per message, so on its own core it is never
+//! what a measurement measures.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedReadHalf;
+use tokio::sync::Notify;
+
+/// What one measurement gives.
+#[derive(Clone, Debug)]
+pub struct Measured {
+    /// Messages per second: echoes received, or deliveries to subscribers.
+    pub per_sec: f64,
+    /// p99 round trip of an echo, ms (fan-out: none).
+    pub p99_ms: Option<f64>,
+    /// Sockets the server closed during the run (a slow subscriber's 1008).
+    pub closed: usize,
+}
+
+/// A client's text frame: FIN + text, masked, `payload` of at most 125 bytes.
+fn client_frame(payload: &[u8]) -> Vec<u8> {
+    client_frame_of(0x1, payload)
+}
+
+/// A client's final frame of opcode `op`, masked, at most 125 bytes.
+pub fn client_frame_of(op: u8, payload: &[u8]) -> Vec<u8> {
+    assert!(payload.len() <= 125, "bench messages fit a short frame");
+    let mask = [0x37, 0xfa, 0x21, 0x3d];
+    let mut f = vec![0x80 | op, 0x80 | payload.len() as u8];
+    f.extend_from_slice(&mask);
+    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    f
+}
+
+/// Opens a WebSocket to `path`: the handshake, checked for its 101.
+pub async fn open(port: u16, path: &str) -> Result<TcpStream, String> {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: 13\r\n\r\n"
+    );
+    tcp.write_all(req.as_bytes())
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    // Byte by byte up to the blank line: nothing of the first frame is read.
+    let mut head = Vec::with_capacity(256);
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 8192 || tcp.read(&mut byte).await.map_err(|e| e.to_string())? == 0 {
+            return Err(format!("no handshake answer from {path}"));
+        }
+        head.push(byte[0]);
+    }
+    if !head.starts_with(b"HTTP/1.1 101") {
+        let line = String::from_utf8_lossy(&head);
+        return Err(format!(
+            "{path} answered {}",
+            line.lines().next().unwrap_or("")
+        ));
+    }
+    Ok(tcp)
+}
+
+/// Opens `n` sockets, at most 64 handshakes at a time (a listen backlog is
+/// finite).
+async fn open_many(port: u16, path: &str, n: usize) -> Result<Vec<TcpStream>, String> {
+    let mut sockets = Vec::with_capacity(n);
+    while sockets.len() < n {
+        let batch = (n - sockets.len()).min(64);
+        let opened = futures_join((0..batch).map(|_| {
+            let path = path.to_owned();
+            async move { open(port, &path).await }
+        }))
+        .await;
+        for s in opened {
+            sockets.push(s?);
+        }
+    }
+    Ok(sockets)
+}
+
+/// Runs futures concurrently on the current thread, in order of results.
+async fn futures_join<F>(futs: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let tasks: Vec<_> = futs.map(tokio::task::spawn_local).collect();
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await.expect("client task"));
+    }
+    out
+}
+
+/// Runs `f` on a fresh single-thread runtime.
+pub fn block_on<T>(f: impl Future<Output = T>) -> T {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    tokio::task::LocalSet::new().block_on(&rt, f)
+}
+
+/// `connections` sockets on `path`, each sending a `size`-byte text message
+/// and waiting for its echo, for `warmup` then `duration`.
+pub async fn echo(
+    port: u16,
+    path: &str,
+    connections: usize,
+    size: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Measured, String> {
+    let sockets = open_many(port, path, connections).await?;
+    let frame: Rc<[u8]> = client_frame(&vec![b'e'; size]).into();
+    let count = Rc::new(Cell::new(0u64));
+    let recording = Rc::new(Cell::new(false));
+    let stop = Rc::new(Cell::new(false));
+    let mut tasks = Vec::new();
+    for mut tcp in sockets {
+        let (frame, count, recording, stop) = (
+            frame.clone(),
+            count.clone(),
+            recording.clone(),
+            stop.clone(),
+        );
+        tasks.push(tokio::task::spawn_local(async move {
+            let mut back = vec![0u8; 2 + size];
+            let mut rtts_us: Vec<u32> = Vec::new();
+            while !stop.get() {
+                let sent = Instant::now();
+                tcp.write_all(&frame).await.map_err(|e| e.to_string())?;
+                tcp.read_exact(&mut back).await.map_err(|e| e.to_string())?;
+                if back[0] != 0x81 || back[1] as usize != size {
+                    return Err(format!("not the echo: {:02x} {:02x}", back[0], back[1]));
+                }
+                if recording.get() {
+                    count.set(count.get() + 1);
+                    rtts_us.push(sent.elapsed().as_micros() as u32);
+                }
+            }
+            Ok::<_, String>(rtts_us)
+        }));
+    }
+    tokio::time::sleep(warmup).await;
+    recording.set(true);
+    let t0 = Instant::now();
+    tokio::time::sleep(duration).await;
+    let n = count.get();
+    let elapsed = t0.elapsed();
+    recording.set(false);
+    stop.set(true);
+    let mut rtts = Vec::new();
+    for t in tasks {
+        rtts.extend(t.await.expect("echo task")?);
+    }
+    rtts.sort_unstable();
+    let p99 = rtts
+        .get((rtts.len() * 99 / 100).min(rtts.len().saturating_sub(1)))
+        .map(|us| *us as f64 / 1000.0);
+    Ok(Measured {
+        per_sec: n as f64 / elapsed.as_secs_f64(),
+        p99_ms: p99,
+        closed: 0,
+    })
+}
+
+/// How far the publisher may run ahead of the slowest subscriber, in
+/// messages: deep enough that servers can batch, far below any backlog
+/// bound (Mocket's is 1024).
+pub const WINDOW: usize = 32;
+
+/// Counts what the subscribers receive, and lets the publisher wait for
+/// the slowest.
+struct Fanout {
+    receivers: usize,
+    /// `reached[j % (WINDOW + 1)]`: receivers that have message `j`.
+    reached: RefCell<Vec<usize>>,
+    all_have: Notify,
+    /// Receivers that have seen a probe (the room is joined).
+    joined: Cell<usize>,
+    joined_all: Notify,
+    recording: Cell<bool>,
+    deliveries: Cell<u64>,
+    closed: Cell<usize>,
+    stop: Cell<bool>,
+}
+
+impl Fanout {
+    fn on_message(&self, j: usize) {
+        let mut reached = self.reached.borrow_mut();
+        let slot = &mut reached[j % (WINDOW + 1)];
+        *slot += 1;
+        if *slot == self.receivers {
+            self.all_have.notify_one();
+        }
+        if self.recording.get() {
+            self.deliveries.set(self.deliveries.get() + 1);
+        }
+    }
+}
+
+/// One subscriber: parses the server's frames (unmasked, short) and counts
+/// probes (`p…`) and measured messages (`m…`).
+async fn subscriber(mut rd: OwnedReadHalf, state: Rc<Fanout>) -> Result<(), String> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut filled, mut joined, mut j) = (0usize, false, 0usize);
+    loop {
+        // Woken now and then to see whether the run is over.
+        let n = match tokio::time::timeout(Duration::from_millis(250), rd.read(&mut buf[filled..]))
+            .await
+        {
+            Ok(n) => n.map_err(|e| e.to_string())?,
+            Err(_) if state.stop.get() => return Ok(()),
+            Err(_) => continue,
+        };
+        if n == 0 {
+            return if state.stop.get() {
+                Ok(())
+            } else {
+                Err("the server closed a subscriber".into())
+            };
+        }
+        filled += n;
+        let mut at = 0;
+        while filled - at >= 2 {
+            let (op, len) = (buf[at] & 0x0f, (buf[at + 1] & 0x7f) as usize);
+            if len > 125 || buf[at + 1] & 0x80 != 0 {
+                return Err("a frame the bench never sends".into());
+            }
+            if filled - at < 2 + len {
+                break;
+            }
+            match (op, buf.get(at + 2)) {
+                (0x8, _) => {
+                    state.closed.set(state.closed.get() + 1);
+                    return Ok(());
+                }
+                (0x1, Some(b'p')) if !joined => {
+                    joined = true;
+                    state.joined.set(state.joined.get() + 1);
+                    if state.joined.get() == state.receivers {
+                        state.joined_all.notify_one();
+                    }
+                }
+                (0x1, Some(b'm')) => {
+                    state.on_message(j);
+                    j += 1;
+                }
+                _ => {}
+            }
+            at += 2 + len;
+        }
+        buf.copy_within(at..filled, 0);
+        filled -= at;
+    }
+}
+
+/// `subscribers` sockets in one room of `path_prefix` plus a publisher
+/// (itself a subscriber, as in examples/chat), which sends `size`-byte text
+/// messages as fast as the slowest subscriber allows (at most [`WINDOW`]
+/// ahead), for `warmup` then `duration`. Counts deliveries per second.
+pub async fn fanout(
+    port: u16,
+    room_path: &str,
+    subscribers: usize,
+    size: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Measured, String> {
+    let mut sockets = open_many(port, room_path, subscribers + 1).await?;
+    let publisher = sockets.pop().expect("the publisher's socket");
+    let state = Rc::new(Fanout {
+        receivers: subscribers + 1,
+        reached: RefCell::new(vec![0; WINDOW + 1]),
+        all_have: Notify::new(),
+        joined: Cell::new(0),
+        joined_all: Notify::new(),
+        recording: Cell::new(false),
+        deliveries: Cell::new(0),
+        closed: Cell::new(0),
+        stop: Cell::new(false),
+    });
+    let (rd, mut wr) = publisher.into_split();
+    let mut readers = vec![tokio::task::spawn_local(subscriber(rd, state.clone()))];
+    // Kept until the end: dropping a write half would half-close its socket.
+    let mut writers = Vec::with_capacity(subscribers);
+    for s in sockets {
+        let (rd, wr) = s.into_split();
+        writers.push(wr);
+        readers.push(tokio::task::spawn_local(subscriber(rd, state.clone())));
+    }
+
+    // A server subscribes after its handshake: probe until every socket
+    // has seen a probe, then let the stragglers arrive.
+    let probe = client_frame(&vec![b'p'; size]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while state.joined.get() < state.receivers {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "only {} of {} sockets received a published probe within 60 s",
+                state.joined.get(),
+                state.receivers
+            ));
+        }
+        wr.write_all(&probe).await.map_err(|e| e.to_string())?;
+        let _ = tokio::time::timeout(Duration::from_millis(100), state.joined_all.notified()).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let message = client_frame(&vec![b'm'; size]);
+    let (warmup_end, stop_at) = {
+        let now = Instant::now();
+        (now + warmup, now + warmup + duration)
+    };
+    let mut t0 = None;
+    let mut n = 0usize;
+    while Instant::now() < stop_at && state.closed.get() == 0 {
+        if t0.is_none() && Instant::now() >= warmup_end {
+            state.recording.set(true);
+            t0 = Some((Instant::now(), state.deliveries.get()));
+        }
+        if n >= WINDOW {
+            let slot = (n - WINDOW) % (WINDOW + 1);
+            loop {
+                if state.reached.borrow()[slot] == state.receivers {
+                    break;
+                }
+                if state.closed.get() > 0 {
+                    break;
+                }
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(1), state.all_have.notified()).await;
+            }
+            state.reached.borrow_mut()[slot] = 0;
+        }
+        wr.write_all(&message).await.map_err(|e| e.to_string())?;
+        n += 1;
+    }
+    let delivered = state.deliveries.get();
+    let (t0, before) = t0.unwrap_or((Instant::now(), delivered));
+    let elapsed = t0.elapsed();
+    state.stop.set(true);
+    let mut failed = None;
+    for r in readers {
+        if let Err(e) = r.await.expect("subscriber task") {
+            failed.get_or_insert(e);
+        }
+    }
+    drop((wr, writers));
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok(Measured {
+        per_sec: (delivered - before) as f64 / elapsed.as_secs_f64().max(1e-9),
+        p99_ms: None,
+        closed: state.closed.get(),
+    })
+}
+
+/// Opens `n` idle sockets on `path`, calls `measure` while they are open,
+/// and closes them.
+pub async fn idle<T>(
+    port: u16,
+    path: &str,
+    n: usize,
+    measure: impl FnOnce() -> T,
+) -> Result<T, String> {
+    let sockets = open_many(port, path, n).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let measured = measure();
+    drop(sockets);
+    Ok(measured)
+}
