@@ -29,7 +29,7 @@ pub struct Measured {
     pub dump: PathBuf,
 }
 
-fn control(flag: &str, pid: u32) -> Result<(), String> {
+pub fn control(flag: &str, pid: u32) -> Result<(), String> {
     let out = Command::new("callgrind_control")
         .args([flag, &pid.to_string()])
         .output()
@@ -56,7 +56,7 @@ pub fn totals(dump: &Path) -> Option<u64> {
 }
 
 /// Dumps written for `base` so far (`base.1`, `base.2`, …).
-fn dumps(base: &Path) -> Vec<PathBuf> {
+pub fn dumps(base: &Path) -> Vec<PathBuf> {
     let Some(dir) = base.parent() else {
         return vec![];
     };

@@ -389,6 +389,17 @@ fn ws_bench(opts: &Options, paths: &Paths, out: &Path, args: &[String]) -> Resul
         rounds: opts.rounds,
         round: Duration::from_secs_f64(round_secs(opts)),
         warmup: Duration::from_secs_f64(secs(&opts.warmup).unwrap_or(1.0)),
+        callgrind_runs: if ["valgrind", "callgrind_control"]
+            .iter()
+            .all(|t| util::have(t))
+        {
+            opts.runs
+        } else {
+            eprintln!(
+                "valgrind is not installed: no instruction counts (apt-get install valgrind)"
+            );
+            0
+        },
     };
     let logs = paths.bench.join("target").join("logs").join(&id);
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;

@@ -1,5 +1,5 @@
-//! The WebSocket load client: echo round trips, pub/sub fan-out and idle
-//! sockets, over raw TCP on one tokio thread.
+//! The WebSocket load client: echo round trips and idle sockets (fan-out
+//! is room.rs), over raw TCP on one tokio thread.
 //!
 //! Hand-written frames rather than a client library: every message of a
 //! run has the same size, so a client frame is encoded (and masked) once,
@@ -7,14 +7,12 @@
 //! costs a `write` and a `read` per message, so on its own core it is never
 //! what a measurement measures.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::net::tcp::OwnedReadHalf;
-use tokio::sync::Notify;
 
 /// What one measurement gives.
 #[derive(Clone, Debug)]
@@ -28,7 +26,7 @@ pub struct Measured {
 }
 
 /// A client's text frame: FIN + text, masked, `payload` of at most 125 bytes.
-fn client_frame(payload: &[u8]) -> Vec<u8> {
+pub fn client_frame(payload: &[u8]) -> Vec<u8> {
     client_frame_of(0x1, payload)
 }
 
@@ -77,7 +75,7 @@ pub async fn open(port: u16, path: &str) -> Result<TcpStream, String> {
 
 /// Opens `n` sockets, at most 64 handshakes at a time (a listen backlog is
 /// finite).
-async fn open_many(port: u16, path: &str, n: usize) -> Result<Vec<TcpStream>, String> {
+pub async fn open_many(port: u16, path: &str, n: usize) -> Result<Vec<TcpStream>, String> {
     let mut sockets = Vec::with_capacity(n);
     while sockets.len() < n {
         let batch = (n - sockets.len()).min(64);
@@ -177,199 +175,6 @@ pub async fn echo(
         per_sec: n as f64 / elapsed.as_secs_f64(),
         p99_ms: p99,
         closed: 0,
-    })
-}
-
-/// How far the publisher may run ahead of the slowest subscriber, in
-/// messages: deep enough that servers can batch, far below any backlog
-/// bound (Mocket's is 1024).
-pub const WINDOW: usize = 32;
-
-/// Counts what the subscribers receive, and lets the publisher wait for
-/// the slowest.
-struct Fanout {
-    receivers: usize,
-    /// `reached[j % (WINDOW + 1)]`: receivers that have message `j`.
-    reached: RefCell<Vec<usize>>,
-    all_have: Notify,
-    /// Receivers that have seen a probe (the room is joined).
-    joined: Cell<usize>,
-    joined_all: Notify,
-    recording: Cell<bool>,
-    deliveries: Cell<u64>,
-    closed: Cell<usize>,
-    stop: Cell<bool>,
-}
-
-impl Fanout {
-    fn on_message(&self, j: usize) {
-        let mut reached = self.reached.borrow_mut();
-        let slot = &mut reached[j % (WINDOW + 1)];
-        *slot += 1;
-        if *slot == self.receivers {
-            self.all_have.notify_one();
-        }
-        if self.recording.get() {
-            self.deliveries.set(self.deliveries.get() + 1);
-        }
-    }
-}
-
-/// One subscriber: parses the server's frames (unmasked, short) and counts
-/// probes (`p…`) and measured messages (`m…`).
-async fn subscriber(mut rd: OwnedReadHalf, state: Rc<Fanout>) -> Result<(), String> {
-    let mut buf = vec![0u8; 64 * 1024];
-    let (mut filled, mut joined, mut j) = (0usize, false, 0usize);
-    loop {
-        // Woken now and then to see whether the run is over.
-        let n = match tokio::time::timeout(Duration::from_millis(250), rd.read(&mut buf[filled..]))
-            .await
-        {
-            Ok(n) => n.map_err(|e| e.to_string())?,
-            Err(_) if state.stop.get() => return Ok(()),
-            Err(_) => continue,
-        };
-        if n == 0 {
-            return if state.stop.get() {
-                Ok(())
-            } else {
-                Err("the server closed a subscriber".into())
-            };
-        }
-        filled += n;
-        let mut at = 0;
-        while filled - at >= 2 {
-            let (op, len) = (buf[at] & 0x0f, (buf[at + 1] & 0x7f) as usize);
-            if len > 125 || buf[at + 1] & 0x80 != 0 {
-                return Err("a frame the bench never sends".into());
-            }
-            if filled - at < 2 + len {
-                break;
-            }
-            match (op, buf.get(at + 2)) {
-                (0x8, _) => {
-                    state.closed.set(state.closed.get() + 1);
-                    return Ok(());
-                }
-                (0x1, Some(b'p')) if !joined => {
-                    joined = true;
-                    state.joined.set(state.joined.get() + 1);
-                    if state.joined.get() == state.receivers {
-                        state.joined_all.notify_one();
-                    }
-                }
-                (0x1, Some(b'm')) => {
-                    state.on_message(j);
-                    j += 1;
-                }
-                _ => {}
-            }
-            at += 2 + len;
-        }
-        buf.copy_within(at..filled, 0);
-        filled -= at;
-    }
-}
-
-/// `subscribers` sockets in one room of `path_prefix` plus a publisher
-/// (itself a subscriber, as in examples/chat), which sends `size`-byte text
-/// messages as fast as the slowest subscriber allows (at most [`WINDOW`]
-/// ahead), for `warmup` then `duration`. Counts deliveries per second.
-pub async fn fanout(
-    port: u16,
-    room_path: &str,
-    subscribers: usize,
-    size: usize,
-    warmup: Duration,
-    duration: Duration,
-) -> Result<Measured, String> {
-    let mut sockets = open_many(port, room_path, subscribers + 1).await?;
-    let publisher = sockets.pop().expect("the publisher's socket");
-    let state = Rc::new(Fanout {
-        receivers: subscribers + 1,
-        reached: RefCell::new(vec![0; WINDOW + 1]),
-        all_have: Notify::new(),
-        joined: Cell::new(0),
-        joined_all: Notify::new(),
-        recording: Cell::new(false),
-        deliveries: Cell::new(0),
-        closed: Cell::new(0),
-        stop: Cell::new(false),
-    });
-    let (rd, mut wr) = publisher.into_split();
-    let mut readers = vec![tokio::task::spawn_local(subscriber(rd, state.clone()))];
-    // Kept until the end: dropping a write half would half-close its socket.
-    let mut writers = Vec::with_capacity(subscribers);
-    for s in sockets {
-        let (rd, wr) = s.into_split();
-        writers.push(wr);
-        readers.push(tokio::task::spawn_local(subscriber(rd, state.clone())));
-    }
-
-    // A server subscribes after its handshake: probe until every socket
-    // has seen a probe, then let the stragglers arrive.
-    let probe = client_frame(&vec![b'p'; size]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while state.joined.get() < state.receivers {
-        if Instant::now() > deadline {
-            return Err(format!(
-                "only {} of {} sockets received a published probe within 60 s",
-                state.joined.get(),
-                state.receivers
-            ));
-        }
-        wr.write_all(&probe).await.map_err(|e| e.to_string())?;
-        let _ = tokio::time::timeout(Duration::from_millis(100), state.joined_all.notified()).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-
-    let message = client_frame(&vec![b'm'; size]);
-    let (warmup_end, stop_at) = {
-        let now = Instant::now();
-        (now + warmup, now + warmup + duration)
-    };
-    let mut t0 = None;
-    let mut n = 0usize;
-    while Instant::now() < stop_at && state.closed.get() == 0 {
-        if t0.is_none() && Instant::now() >= warmup_end {
-            state.recording.set(true);
-            t0 = Some((Instant::now(), state.deliveries.get()));
-        }
-        if n >= WINDOW {
-            let slot = (n - WINDOW) % (WINDOW + 1);
-            loop {
-                if state.reached.borrow()[slot] == state.receivers {
-                    break;
-                }
-                if state.closed.get() > 0 {
-                    break;
-                }
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(1), state.all_have.notified()).await;
-            }
-            state.reached.borrow_mut()[slot] = 0;
-        }
-        wr.write_all(&message).await.map_err(|e| e.to_string())?;
-        n += 1;
-    }
-    let delivered = state.deliveries.get();
-    let (t0, before) = t0.unwrap_or((Instant::now(), delivered));
-    let elapsed = t0.elapsed();
-    state.stop.set(true);
-    let mut failed = None;
-    for r in readers {
-        if let Err(e) = r.await.expect("subscriber task") {
-            failed.get_or_insert(e);
-        }
-    }
-    drop((wr, writers));
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    Ok(Measured {
-        per_sec: (delivered - before) as f64 / elapsed.as_secs_f64().max(1e-9),
-        p99_ms: None,
-        closed: state.closed.get(),
     })
 }
 

@@ -4,8 +4,10 @@
 //! the `ws` package.
 
 pub mod check;
+pub mod instructions;
 pub mod load;
 pub mod report;
+pub mod room;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -73,6 +75,8 @@ pub struct Settings {
     pub rounds: usize,
     pub round: Duration,
     pub warmup: Duration,
+    /// Callgrind runs per native server (0: valgrind is missing).
+    pub callgrind_runs: usize,
 }
 
 impl Settings {
@@ -81,7 +85,9 @@ impl Settings {
             "connections": self.connections, "subscribers": self.subscribers,
             "idle": self.idle, "message_bytes": self.size, "rounds": self.rounds,
             "round_secs": self.round.as_secs_f64(), "warmup_secs": self.warmup.as_secs_f64(),
-            "window": load::WINDOW,
+            "window": room::WINDOW, "callgrind_runs": self.callgrind_runs,
+            "echoes_counted": instructions::ECHOES, "counted_subscribers": instructions::SUBSCRIBERS,
+            "published_counted": instructions::PUBLISHED,
         })
     }
 }
@@ -216,7 +222,7 @@ pub fn measure(
             eprintln!("  {:<12} echo    {}", d.name, shown(&r));
             echo.entry(d.name).or_default().push(measured_json(r));
             let room = format!("/ws/room/bench-{round}");
-            let r = load::block_on(load::fanout(
+            let r = load::block_on(room::fanout(
                 s.port,
                 &room,
                 settings.subscribers,
@@ -264,6 +270,8 @@ pub fn measure(
         idle.insert(d.name.into(), v);
     }
 
+    let counted = count_instructions(settings, &measured, built, logs);
+
     let servers: Vec<Value> = selected
         .iter()
         .map(|d| {
@@ -281,7 +289,52 @@ pub fn measure(
         "echo": best_of(echo),
         "fanout": best_of(fanout),
         "idle": idle,
+        "instructions": counted,
     }))
+}
+
+/// Instructions per message of the native servers, `callgrind_runs` fresh
+/// processes each: the mean per figure, and every run.
+fn count_instructions(
+    settings: &Settings,
+    measured: &[Def],
+    built: &HashMap<&'static str, Built>,
+    dir: &std::path::Path,
+) -> Value {
+    let mut out = serde_json::Map::new();
+    if settings.callgrind_runs == 0 {
+        return Value::Object(out);
+    }
+    eprintln!(
+        "== instructions per message under callgrind ({} runs per native server)",
+        settings.callgrind_runs
+    );
+    for d in measured.iter().filter(|d| d.group == Group::Native) {
+        let Some(Built::Ready(launch)) = built.get(d.name) else {
+            continue;
+        };
+        let runs: Result<Vec<Value>, String> = (1..=settings.callgrind_runs)
+            .map(|run| {
+                instructions::measure(d.name, launch, settings.size, dir, &format!("run{run}"))
+            })
+            .collect();
+        let v = match runs {
+            Ok(runs) => {
+                let mut v = json!({"ok": true, "runs": runs});
+                for what in instructions::FIGURES {
+                    let all: Vec<f64> = runs.iter().filter_map(|r| r[what].as_f64()).collect();
+                    v[what] = json!(all.iter().sum::<f64>() / all.len().max(1) as f64);
+                }
+                v
+            }
+            Err(e) => {
+                eprintln!("  {:<12} FAILED: {e}", d.name);
+                json!({"ok": false, "error": e})
+            }
+        };
+        out.insert(d.name.into(), v);
+    }
+    Value::Object(out)
 }
 
 /// A fresh server's VmRSS (KiB) before and with `n` idle sockets open.

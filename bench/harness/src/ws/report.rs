@@ -91,6 +91,44 @@ pub fn tables(ws: &Value) -> String {
             );
         }
     }
+    md.push_str(&instructions_table(ws));
+    md
+}
+
+/// Native servers' instructions per message (callgrind), ratios to the
+/// baseline (lower is better).
+fn instructions_table(ws: &Value) -> String {
+    let Some(counted) = ws["instructions"].as_object().filter(|c| !c.is_empty()) else {
+        return String::new();
+    };
+    let base = ws["servers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["group"] == "native" && s["baseline"] == true)
+        .and_then(|s| s["name"].as_str())
+        .unwrap_or("axum");
+    let mut md = format!(
+        "\n### native — instructions per message (callgrind; ratio to {base}; lower is better)\n\n\
+         | server | per echoed message | per delivery, one message at a time | per delivery, {} ahead |\n\
+         | --- | --- | --- | --- |\n",
+        ws["settings"]["window"]
+    );
+    for (name, c) in counted {
+        let cells: Vec<String> = super::instructions::FIGURES
+            .iter()
+            .map(|what| match (c["ok"] == true, c[*what].as_f64()) {
+                (true, Some(v)) => match counted.get(base).and_then(|b| b[*what].as_f64()) {
+                    Some(b) if b > 0.0 && name != base => {
+                        format!("{} ({:.2}×)", thousands(v), v / b)
+                    }
+                    _ => thousands(v),
+                },
+                _ => format!("FAILED: {}", c["error"].as_str().unwrap_or("?")).replace('|', "\\|"),
+            })
+            .collect();
+        let _ = writeln!(md, "| {name} | {} |", cells.join(" | "));
+    }
     md
 }
 
@@ -115,7 +153,13 @@ pub fn section(ws: &Value) -> String {
          subscriber allows (at most {window} messages ahead), and the figure is messages \
          delivered per second, summed over the {all} receivers.\n\
          - **idle**: {idle} sockets opened on `/ws/echo` and left idle; the server's resident \
-         memory (VmRSS) after, less before, per socket.\n\n\
+         memory (VmRSS) after, less before, per socket.\n\
+         - **instructions** (native): each server under `valgrind --tool=callgrind`, one worker, \
+         {cg_runs} fresh processes; counters zeroed after a warm-up and dumped after {echoes} \
+         echoes on one socket, and after {published} messages to a room of {cg_subs} subscribers \
+         and the publisher, sent one at a time (each reaches everyone before the next) and \
+         {window} ahead; the server's instructions (all threads) per echo or per delivery, the \
+         mean of the runs. Unlike the rates, these do not depend on the machine's noise.\n\n\
          Each of {rounds} rounds gives every server {warmup} s of warm-up and {round} s measured, \
          the servers taking turns; the tables show each server's best round.\n",
         heading = crate::report::WS_SECTION,
@@ -128,6 +172,10 @@ pub fn section(ws: &Value) -> String {
         all = st["subscribers"].as_u64().unwrap_or(0) + 1,
         window = st["window"],
         idle = st["idle"],
+        cg_runs = st["callgrind_runs"],
+        echoes = st["echoes_counted"],
+        published = st["published_counted"],
+        cg_subs = st["counted_subscribers"],
         rounds = st["rounds"],
         warmup = st["warmup_secs"],
         round = st["round_secs"],
@@ -140,7 +188,11 @@ pub fn section(ws: &Value) -> String {
          write; the peers encode and write every message for every subscriber (axum's \
          `sink.send` flushes each one), which is what the fan-out column measures. axum's idle \
          sockets each hold tungstenite's default 128 KiB read buffer \
-         (`WebSocketUpgrade::read_buffer_size` lowers it); Mocket's sockets read through one \
+         (`WebSocketUpgrade::read_buffer_size` lowers it), and zero-fills it before each \
+         read: that `memset` is nearly all of axum's instructions per echo, and valgrind counts \
+         its `rep stosb` byte by byte where hardware clears 128 KiB in a few microseconds, so \
+         for echo the rates are the fairer comparison and the instruction counts of fan-out the \
+         telling ones. Mocket's sockets read through one \
          buffer per worker thread, so an idle one holds only its own state and its \
          connection's.\n",
     );
