@@ -69,9 +69,10 @@ function watch(ex) {
     socket[WATCHED] = true;
     socket.on('error', ignore);
   }
-  socket.once('close', () => {
+  ex.gone = () => {
     if (!ex.done) hooks.abandon(ex);
-  });
+  };
+  socket.once('close', ex.gone);
 }
 
 // The app's answer `[status, head, body, leftover]` to an upgrade request.
@@ -95,6 +96,9 @@ function switchProtocols(ex, headers, id) {
   ex.headSent = true;
   socket.write(headText(101, headers, false), 'latin1');
   hooks.finish(ex);
+  // The exchange is over: its listener must not keep the request (and its
+  // headers) alive for as long as the socket lives.
+  socket.removeListener('close', ex.gone);
   const conn = { id, socket, app, full: false, ended: false, released: false, timer: null };
   socket[CONN] = conn;
   open.add(conn);
