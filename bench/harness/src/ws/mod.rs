@@ -302,14 +302,18 @@ fn count_instructions(
     dir: &std::path::Path,
 ) -> Value {
     let mut out = serde_json::Map::new();
-    if settings.callgrind_runs == 0 {
+    let native: Vec<&Def> = measured
+        .iter()
+        .filter(|d| d.group == Group::Native)
+        .collect();
+    if settings.callgrind_runs == 0 || native.is_empty() {
         return Value::Object(out);
     }
     eprintln!(
         "== instructions per message under callgrind ({} runs per native server)",
         settings.callgrind_runs
     );
-    for d in measured.iter().filter(|d| d.group == Group::Native) {
+    for d in native {
         let Some(Built::Ready(launch)) = built.get(d.name) else {
             continue;
         };

@@ -194,7 +194,9 @@ pub fn section(ws: &Value) -> String {
          for echo the rates are the fairer comparison and the instruction counts of fan-out the \
          telling ones. Mocket's sockets read through one \
          buffer per worker thread, so an idle one holds only its own state and its \
-         connection's.\n",
+         connection's. On Node, an echo costs either server one `socket.write` per message, \
+         which is most of its CPU time in a `node --cpu-prof` profile (Node's `writeBuffer`), so \
+         the two echo rates differ by little more than the noise.\n",
     );
     md
 }
