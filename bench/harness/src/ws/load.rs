@@ -23,6 +23,8 @@ pub struct Measured {
     pub p99_ms: Option<f64>,
     /// Sockets the server closed during the run (a slow subscriber's 1008).
     pub closed: usize,
+    /// The server's CPU time per message, µs, over the measured time.
+    pub cpu_us: Option<f64>,
 }
 
 /// A client's text frame: FIN + text, masked, `payload` of at most 125 bytes.
@@ -123,6 +125,7 @@ pub async fn echo(
     size: usize,
     warmup: Duration,
     duration: Duration,
+    cpu: impl Fn() -> Option<f64>,
 ) -> Result<Measured, String> {
     let sockets = open_many(port, path, connections).await?;
     let frame: Rc<[u8]> = client_frame(&vec![b'e'; size]).into();
@@ -157,10 +160,11 @@ pub async fn echo(
     }
     tokio::time::sleep(warmup).await;
     recording.set(true);
-    let t0 = Instant::now();
+    let (t0, cpu0) = (Instant::now(), cpu());
     tokio::time::sleep(duration).await;
     let n = count.get();
     let elapsed = t0.elapsed();
+    let cpu_us = per_message(cpu0, cpu(), n);
     recording.set(false);
     stop.set(true);
     let mut rtts = Vec::new();
@@ -175,7 +179,13 @@ pub async fn echo(
         per_sec: n as f64 / elapsed.as_secs_f64(),
         p99_ms: p99,
         closed: 0,
+        cpu_us,
     })
+}
+
+/// CPU µs per message between two readings.
+pub fn per_message(before: Option<f64>, after: Option<f64>, messages: u64) -> Option<f64> {
+    Some((after? - before?) * 1e6 / messages.max(1) as f64)
 }
 
 /// Opens `n` idle sockets on `path`, calls `measure` while they are open,

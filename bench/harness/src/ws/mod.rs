@@ -218,6 +218,7 @@ pub fn measure(
                 settings.size,
                 settings.warmup,
                 settings.round,
+                || util::cpu_secs(s.pid),
             ));
             eprintln!("  {:<12} echo    {}", d.name, shown(&r));
             echo.entry(d.name).or_default().push(measured_json(r));
@@ -229,6 +230,7 @@ pub fn measure(
                 settings.size,
                 settings.warmup,
                 settings.round,
+                || util::cpu_secs(s.pid),
             ));
             eprintln!("  {:<12} fan-out {}", d.name, shown(&r));
             fanout.entry(d.name).or_default().push(measured_json(r));
@@ -362,8 +364,11 @@ fn idle_memory(
 fn shown(r: &Result<load::Measured, String>) -> String {
     match r {
         Ok(m) => format!(
-            "{} msg/s{}{}",
+            "{} msg/s{}{}{}",
             crate::report::thousands(m.per_sec),
+            m.cpu_us
+                .map(|c| format!(", {c:.2} µs CPU each"))
+                .unwrap_or_default(),
             m.p99_ms
                 .map(|p| format!(", p99 {p:.2} ms"))
                 .unwrap_or_default(),
@@ -380,7 +385,7 @@ fn shown(r: &Result<load::Measured, String>) -> String {
 fn measured_json(r: Result<load::Measured, String>) -> Value {
     match r {
         Ok(m) => {
-            json!({"ok": m.closed == 0, "per_sec": m.per_sec, "p99_ms": m.p99_ms, "closed": m.closed,
+            json!({"ok": m.closed == 0, "per_sec": m.per_sec, "p99_ms": m.p99_ms, "closed": m.closed, "cpu_us": m.cpu_us,
                         "error": (m.closed > 0).then(|| format!("the server closed {} sockets", m.closed))})
         }
         Err(e) => json!({"ok": false, "error": e}),
@@ -404,6 +409,14 @@ fn best_of(rounds: HashMap<&str, Vec<Value>>) -> Value {
             .cloned();
         let v = match best {
             Some(mut b) => {
+                // CPU per message hardly depends on the noise: the least of
+                // the rounds is the steadiest estimate.
+                let cpu = rs
+                    .iter()
+                    .filter(|r| r["ok"] == true)
+                    .filter_map(|r| r["cpu_us"].as_f64())
+                    .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.min(c))));
+                b["cpu_us_min"] = json!(cpu);
                 b["rounds"] = json!(rs);
                 b
             }

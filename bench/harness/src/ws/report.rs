@@ -60,8 +60,8 @@ pub fn tables(ws: &Value) -> String {
         let _ = write!(
             md,
             "\n### {} — WebSocket (ratio to {}; higher is better, but for p99 and memory)\n\n\
-             | server | echo msg/s | echo p99 | fan-out deliveries/s | bytes per idle socket | peak memory |\n\
-             | --- | --- | --- | --- | --- | --- |\n",
+             | server | echo msg/s | echo p99 | echo CPU per message | fan-out deliveries/s | fan-out CPU per delivery | bytes per idle socket | peak memory |\n\
+             | --- | --- | --- | --- | --- | --- | --- | --- |\n",
             group.name(),
             base.unwrap_or("the baseline"),
         );
@@ -82,11 +82,20 @@ pub fn tables(ws: &Value) -> String {
                 .as_f64()
                 .map(|k| format!("{:.1} MiB", k / 1024.0))
                 .unwrap_or_else(|| "—".into());
+            let cpu = |metric: &str| match figure(ws, metric, name, "cpu_us_min") {
+                Some(v) => match base_of(metric, "cpu_us_min") {
+                    Some(b) if b > 0.0 => format!("{v:.2} µs ({:.2}×)", v / b),
+                    _ => format!("{v:.2} µs"),
+                },
+                None => "—".into(),
+            };
             let _ = writeln!(
                 md,
-                "| {name} | {} | {p99} | {} | {} | {peak} |",
+                "| {name} | {} | {p99} | {} | {} | {} | {} | {peak} |",
                 cell("echo", "per_sec", ""),
+                cpu("echo"),
                 cell("fanout", "per_sec", ""),
+                cpu("fanout"),
                 cell("idle", "bytes_per_socket", " B"),
             );
         }
@@ -148,6 +157,9 @@ pub fn section(ws: &Value) -> String {
          Messages are {size}-byte text frames, no compression.\n\n\
          - **echo**: {c} sockets, each sending a message and waiting for its echo; messages \
          echoed per second, and the p99 round trip.\n\
+         - **CPU per message**: the server's CPU time (user + system, all threads, from \
+         `/proc/PID/stat`) over a measured run, per echo or per delivery; the least of the \
+         rounds. It depends far less on the machine's noise than the rates do.\n\
          - **fan-out**: {subs} subscribers and one publisher in one room (the publisher receives \
          its own messages too, as in the chat); the publisher sends as fast as the slowest \
          subscriber allows (at most {window} messages ahead), and the figure is messages \
@@ -194,9 +206,10 @@ pub fn section(ws: &Value) -> String {
          for echo the rates are the fairer comparison and the instruction counts of fan-out the \
          telling ones. Mocket's sockets read through one \
          buffer per worker thread, so an idle one holds only its own state and its \
-         connection's. On Node, an echo costs either server one `socket.write` per message, \
-         which is most of its CPU time in a `node --cpu-prof` profile (Node's `writeBuffer`), so \
-         the two echo rates differ by little more than the noise.\n",
+         connection's. On Node, an echo costs either server one write system call per message \
+         (`writeBuffer` for Mocket, `writev` for `ws`), most of its busy time in a \
+         `node --cpu-prof` profile; what Mocket adds is two crossings between JavaScript and \
+         wasm per message (the chunk in, the frame out, each copied once).\n",
     );
     md
 }
@@ -214,6 +227,18 @@ fn goals(ws: &Value) -> String {
                 let verdict = if r >= 1.0 { "ahead" } else { "behind" };
                 lines.push(format!("- {ours} {metric}: {r:.2}× {theirs} ({verdict})"));
             }
+        }
+    }
+    for (ours, theirs) in [("mocket", "axum"), ("mocket-node", "node-ws")] {
+        if let (Some(a), Some(b)) = (
+            figure(ws, "echo", ours, "cpu_us_min"),
+            figure(ws, "echo", theirs, "cpu_us_min"),
+        ) {
+            let verdict = if a <= b { "ahead" } else { "behind" };
+            lines.push(format!(
+                "- {ours} echo, CPU per message: {a:.2} µs against {b:.2} µs, {:.2}× ({verdict})",
+                a / b
+            ));
         }
     }
     if let Some(b) = figure(ws, "idle", "mocket", "bytes_per_socket") {

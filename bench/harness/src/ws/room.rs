@@ -11,7 +11,7 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::load::{Measured, client_frame, open_many};
+use super::load::{Measured, client_frame, open_many, per_message};
 
 /// How far the publisher may run ahead of the slowest receiver, in
 /// messages, in timed runs: deep enough that servers can batch, far below
@@ -172,26 +172,30 @@ impl Room {
         Ok(())
     }
 
-    /// Publishes for `warmup`, then counts deliveries for `duration`.
+    /// Publishes for `warmup`, then counts deliveries (and the server's
+    /// CPU time, read by `cpu`) for `duration`.
     pub async fn timed(
         &mut self,
         warmup: Duration,
         duration: Duration,
+        cpu: impl Fn() -> Option<f64>,
     ) -> Result<Measured, String> {
         let start = Instant::now();
         while start.elapsed() < warmup {
             self.publish().await?;
         }
         self.counts.recording.set(true);
-        let (t0, before) = (Instant::now(), self.counts.deliveries.get());
+        let (t0, before, cpu0) = (Instant::now(), self.counts.deliveries.get(), cpu());
         while t0.elapsed() < duration {
             self.publish().await?;
         }
         let delivered = self.counts.deliveries.get() - before;
+        let cpu_us = per_message(cpu0, cpu(), delivered);
         Ok(Measured {
             per_sec: delivered as f64 / t0.elapsed().as_secs_f64(),
             p99_ms: None,
             closed: self.counts.closed.get(),
+            cpu_us,
         })
     }
 
@@ -275,9 +279,10 @@ pub async fn fanout(
     size: usize,
     warmup: Duration,
     duration: Duration,
+    cpu: impl Fn() -> Option<f64>,
 ) -> Result<Measured, String> {
     let mut room = Room::join(port, path, subscribers, size, WINDOW).await?;
-    let measured = room.timed(warmup, duration).await;
+    let measured = room.timed(warmup, duration, cpu).await;
     let left = room.leave().await;
     let measured = measured?;
     left?;
