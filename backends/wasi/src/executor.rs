@@ -14,13 +14,21 @@
 //!
 //! Here `wasi:io/poll.poll` is called only when no task is runnable, on the
 //! pollables some task waits on and nothing else (never an always-ready
-//! one), at most [`CHUNK`] at a time, rotating which are passed so none
-//! starves. When there are more than fit, a short timer joins the chunk so
-//! the call returns and the next chunk gets its turn. Every registration
-//! found ready wakes its waiters once.
+//! one), at most [`CHUNK`] at a time, in turns: those waited on longest go
+//! first, and one passed but not ready goes to the back, so none starves
+//! however many there are or however often new ones arrive. When there are
+//! more than fit, a short timer joins the chunk so the call returns and the
+//! next chunk gets its turn. Every registration found ready wakes its
+//! waiters once.
+//!
+//! Sleeps (`mocket::time`, a connection's header-read timeout) are not
+//! pollables of their own: they wait in a deadline queue, and one clock
+//! pollable, for the earliest, joins each `poll`. A server with a timeout
+//! per connection thus passes `poll` its sockets, not as many timers that
+//! are almost never due.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -29,7 +37,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use wasip2::clocks::monotonic_clock::subscribe_duration;
+use wasip2::clocks::monotonic_clock::{self, subscribe_duration, subscribe_instant};
 use wasip2::io::poll::{Pollable, poll};
 
 /// The most pollables passed to one `poll` call.
@@ -93,16 +101,36 @@ struct Entry {
     fired: u64,
     /// The futures waiting, by wait id.
     waiters: Vec<(u64, Waker)>,
+    /// In `Reactor::turns`.
+    in_turn: bool,
 }
 
 #[derive(Default)]
 struct Reactor {
     next_id: u64,
     entries: BTreeMap<u64, Entry>,
-    /// The last registration passed to `poll`; the next call starts after it.
-    cursor: u64,
+    /// Registrations waited on, longest-waiting first (an id may outlive
+    /// its waiters here: it is skipped when its turn comes).
+    turns: VecDeque<u64>,
+    /// Sleeps by (deadline in monotonic-clock nanoseconds, sleep id).
+    deadlines: BTreeSet<(u64, u64)>,
+    sleepers: HashMap<u64, Waker>,
     /// `poll` calls in a row that only the rotation timer ended.
     idle_polls: u32,
+}
+
+impl Reactor {
+    /// Wakes the sleeps that are due.
+    fn fire_due(&mut self, woken: &mut Vec<Waker>) {
+        let now = monotonic_clock::now();
+        while let Some(&(deadline, id)) = self.deadlines.first() {
+            if deadline > now {
+                break;
+            }
+            self.deadlines.pop_first();
+            woken.extend(self.sleepers.remove(&id));
+        }
+    }
 }
 
 thread_local! {
@@ -172,48 +200,61 @@ pub(crate) fn spawn(task: impl Future<Output = ()> + 'static) {
     queue.push(id);
 }
 
-/// Blocks in `wasi:io/poll.poll` on (a chunk of) the pollables waited on,
-/// then wakes the waiters of those found ready. False when nothing is
-/// waited on.
+/// Blocks in `wasi:io/poll.poll` on (a chunk of) the pollables waited on
+/// and the earliest sleep, then wakes the waiters of those found ready.
+/// False when nothing is waited on.
 fn wait_for_io() -> bool {
     let woken = REACTOR.with_borrow_mut(|r| {
-        let cursor = r.cursor;
-        let waited = |(id, e): (&u64, &Entry)| (!e.waiters.is_empty()).then_some(*id);
-        // Registrations after the cursor first, then from the start.
-        let ids: Vec<u64> = r
-            .entries
-            .range(cursor + 1..)
-            .filter_map(waited)
-            .chain(r.entries.range(..=cursor).filter_map(waited))
-            .collect();
-        if ids.is_empty() {
-            return None;
-        }
-        let chunk = &ids[..ids.len().min(CHUNK)];
-        let chunks = u32::try_from(ids.len().div_ceil(CHUNK)).unwrap_or(u32::MAX);
-        let timer = (chunks > 1).then(|| {
-            let backoff = (r.idle_polls / chunks).min(MAX_BACKOFF);
-            subscribe_duration(nanos(ROTATE_AFTER * (1 << backoff)))
-        });
-        let mut list: Vec<&Pollable> = chunk.iter().map(|id| &r.entries[id].pollable).collect();
-        list.extend(timer.as_ref());
-        let ready = poll(&list);
-        drop(list);
-        let mut woken = Vec::new();
-        for i in ready {
-            let Some(&id) = chunk.get(i as usize) else {
-                continue; // the timer
-            };
-            if let Some(e) = r.entries.get_mut(&id) {
-                e.fired += 1;
-                woken.extend(e.waiters.drain(..).map(|(_, w)| w));
+        // The next chunk: the longest-waiting registrations still waited on.
+        let mut chunk = Vec::with_capacity(CHUNK);
+        while chunk.len() < CHUNK {
+            let Some(id) = r.turns.pop_front() else { break };
+            match r.entries.get_mut(&id) {
+                Some(e) if !e.waiters.is_empty() => chunk.push(id),
+                Some(e) => e.in_turn = false,
+                None => {}
             }
         }
-        r.cursor = chunk[chunk.len() - 1];
-        r.idle_polls = if woken.is_empty() {
-            r.idle_polls.saturating_add(1)
-        } else {
+        let earliest = r.deadlines.first().map(|&(deadline, _)| deadline);
+        if chunk.is_empty() && earliest.is_none() {
+            return None;
+        }
+        let more = !r.turns.is_empty();
+        let rotation = more.then(|| {
+            let rounds = u32::try_from(r.turns.len().div_ceil(CHUNK) + 1).unwrap_or(u32::MAX);
+            let backoff = (r.idle_polls / rounds).min(MAX_BACKOFF);
+            subscribe_duration(nanos(ROTATE_AFTER * (1 << backoff)))
+        });
+        let clock = earliest.map(subscribe_instant);
+        let mut list: Vec<&Pollable> = chunk.iter().map(|id| &r.entries[id].pollable).collect();
+        list.extend(rotation.as_ref());
+        list.extend(clock.as_ref());
+        let ready = poll(&list);
+        drop(list);
+        let mut ready_ids = vec![false; chunk.len()];
+        for i in ready {
+            if let Some(flag) = ready_ids.get_mut(i as usize) {
+                *flag = true;
+            }
+        }
+        let mut woken = Vec::new();
+        for (&id, ready) in chunk.iter().zip(ready_ids) {
+            let Some(e) = r.entries.get_mut(&id) else {
+                continue;
+            };
+            if ready {
+                e.fired += 1;
+                e.in_turn = false;
+                woken.extend(e.waiters.drain(..).map(|(_, w)| w));
+            } else {
+                r.turns.push_back(id);
+            }
+        }
+        r.fire_due(&mut woken);
+        r.idle_polls = if !woken.is_empty() || !more {
             0
+        } else {
+            r.idle_polls.saturating_add(1)
         };
         Some(woken)
     });
@@ -248,6 +289,7 @@ impl Registration {
                     pollable,
                     fired: 0,
                     waiters: Vec::new(),
+                    in_turn: false,
                 },
             );
             Registration { id }
@@ -309,6 +351,10 @@ impl Future for Wait {
                 Some((_, waker)) => waker.clone_from(cx.waker()),
                 None => entry.waiters.push((this.waiter, cx.waker().clone())),
             }
+            if !entry.in_turn {
+                entry.in_turn = true;
+                r.turns.push_back(this.registration);
+            }
             Poll::Pending
         })
     }
@@ -325,19 +371,26 @@ impl Drop for Wait {
     }
 }
 
-/// A `wasi:clocks/monotonic-clock` sleep on the reactor.
+/// A sleep on the reactor's deadline queue (`wasi:clocks/monotonic-clock`
+/// time).
 #[derive(Debug)]
 pub struct Sleep {
-    wait: Wait,
-    _timer: Registration,
+    deadline: u64,
+    id: u64,
+    queued: bool,
 }
 
 impl Sleep {
     pub(crate) fn new(duration: Duration) -> Sleep {
-        let timer = Registration::new(subscribe_duration(nanos(duration)));
+        let id = REACTOR.with_borrow_mut(|r| {
+            let id = r.next_id;
+            r.next_id += 1;
+            id
+        });
         Sleep {
-            wait: timer.wait(),
-            _timer: timer,
+            deadline: monotonic_clock::now().saturating_add(nanos(duration)),
+            id,
+            queued: false,
         }
     }
 }
@@ -346,8 +399,38 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // `Wait` is `Unpin`.
-        Pin::new(&mut self.get_mut().wait).poll(cx)
+        let this = self.get_mut();
+        REACTOR.with_borrow_mut(|r| {
+            if this.queued && !r.sleepers.contains_key(&this.id) {
+                // Fired (its waker was taken).
+                this.queued = false;
+                return Poll::Ready(());
+            }
+            if monotonic_clock::now() >= this.deadline {
+                r.deadlines.remove(&(this.deadline, this.id));
+                r.sleepers.remove(&this.id);
+                this.queued = false;
+                return Poll::Ready(());
+            }
+            r.sleepers.insert(this.id, cx.waker().clone());
+            if !this.queued {
+                r.deadlines.insert((this.deadline, this.id));
+                this.queued = true;
+            }
+            Poll::Pending
+        })
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if self.queued {
+            let waker = REACTOR.with_borrow_mut(|r| {
+                r.deadlines.remove(&(self.deadline, self.id));
+                r.sleepers.remove(&self.id)
+            });
+            drop(waker);
+        }
     }
 }
 
