@@ -25,6 +25,7 @@
 
 mod cargo;
 mod node;
+mod preinit;
 mod setup;
 mod tools;
 mod wasi;
@@ -94,6 +95,11 @@ struct Target {
     /// carry over from one request to the next.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     reuse: Option<u32>,
+    /// wasi: keep the component as cargo built it, without running `main`
+    /// at build time (`wasmtime wizer`); each fresh instance then builds
+    /// the app on its first request.
+    #[arg(long)]
+    no_preinit: bool,
     /// wasi, wasi-sockets: let the component read this folder (wasmtime's
     /// `--dir HOST[::GUEST]`; GUEST defaults to HOST), as `ServeDir` needs.
     /// Repeatable; `build` writes it into run.sh (relative to run.sh's
@@ -225,12 +231,24 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             "--reuse only applies to `cargo mocket run --backend wasi` (wasmtime serve)",
         ));
     }
+    if target.no_preinit && backend != Backend::Wasi(wasi::Mode::Http) {
+        return Err(Failure::usage(
+            "--no-preinit only applies to --backend wasi (a wasi:http component)",
+        ));
+    }
     // Before a long build, not after it.
     if backend == Backend::Node && serve {
         tools::check_node()?;
     }
     let wasi_run = match backend {
         Backend::Wasi(_) if serve => Some((wasi::port()?, tools::wasmtime()?)),
+        _ => None,
+    };
+    // Pre-initialising runs `wasmtime wizer`: found (or installed) first.
+    let preinit_with = match (backend, &wasi_run) {
+        (Backend::Wasi(wasi::Mode::Http), _) if target.no_preinit => None,
+        (Backend::Wasi(wasi::Mode::Http), Some((_, wasmtime))) => Some(wasmtime.clone()),
+        (Backend::Wasi(wasi::Mode::Http), None) => Some(tools::wasmtime()?),
         _ => None,
     };
     let project = cargo::Project::load(target.package.as_deref())?;
@@ -271,6 +289,20 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         }
         Backend::Wasi(mode) => {
             let mut wasm = wasi::build(&project, &selection, &profile)?;
+            let mut preinitialised = false;
+            if let Some(wasmtime) = &preinit_with {
+                match preinit::run(wasmtime, &wasm)? {
+                    preinit::Outcome::Snapshot(snapshot) => {
+                        wasm = snapshot;
+                        preinitialised = true;
+                    }
+                    preinit::Outcome::Plain(why) => eprintln!(
+                        "warning: {} is not pre-initialised: {why}; each fresh instance \
+                         runs `main` on its first request instead (--no-preinit silences this)",
+                        selection.name
+                    ),
+                }
+            }
             // `run` serves the component where cargo put it, unless --out.
             let out = match (&target.out, serve) {
                 (Some(dir), _) => Some(dir.clone()),
@@ -283,8 +315,9 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                         .join(&selection.name),
                 ),
             };
-            // Found without installing: `build` needs no wasmtime, but
-            // run.sh names the one that is there when it is off PATH.
+            // Found without installing (`build --backend wasi-sockets`
+            // needs no wasmtime), but run.sh names the one that is there
+            // when it is off PATH.
             let found = tools::find(&tools::Tool::Wasmtime, &tools::Places::from_env());
             let off_path = match &found {
                 tools::Finding::Found { path, place, .. } if place != "PATH" => Some(path.clone()),
@@ -292,14 +325,13 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             };
             let mut script = None;
             if let Some(out) = &out {
-                let (copied, written) = wasi::package(
-                    &wasm,
-                    &selection,
-                    out,
+                let how = wasi::Packaging {
                     mode,
-                    &target.dirs,
-                    off_path.as_deref(),
-                )?;
+                    preinitialised,
+                    dirs: &target.dirs,
+                    wasmtime: off_path.as_deref(),
+                };
+                let (copied, written) = wasi::package(&wasm, &selection, out, &how)?;
                 wasm = copied;
                 script = Some(written);
             }

@@ -61,16 +61,25 @@ pub(crate) fn build(
     cargo::build(project, sel, Some(WASI_TARGET), profile)
 }
 
+/// How [`package`] writes a component.
+pub(crate) struct Packaging<'a> {
+    /// How run.sh serves it.
+    pub(crate) mode: Mode,
+    /// `main` already ran (`crate::preinit`): it serves `wasi:http` only.
+    pub(crate) preinitialised: bool,
+    /// The folders granted with `--dir`.
+    pub(crate) dirs: &'a [String],
+    /// The wasmtime found outside PATH (run.sh uses it while it exists).
+    pub(crate) wasmtime: Option<&'a Path>,
+}
+
 /// Copies the component into `out` as `<name>.wasm`, with a `run.sh` that
-/// serves it in `mode`; returns the paths of both. `wasmtime` is the one
-/// found outside PATH (the script uses it while it exists), if any.
+/// serves it; returns the paths of both.
 pub(crate) fn package(
     wasm: &Path,
     sel: &Selection,
     out: &Path,
-    mode: Mode,
-    dirs: &[String],
-    wasmtime: Option<&Path>,
+    how: &Packaging<'_>,
 ) -> Result<(PathBuf, PathBuf), Failure> {
     fs::create_dir_all(out).map_err(|e| write_failed(out, &e))?;
     let file = format!("{}.wasm", sel.name);
@@ -83,8 +92,7 @@ pub(crate) fn package(
         ))
     })?;
     let script = out.join("run.sh");
-    fs::write(&script, run_script(&file, mode, dirs, wasmtime))
-        .map_err(|e| write_failed(&script, &e))?;
+    fs::write(&script, run_script(&file, how)).map_err(|e| write_failed(&script, &e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -94,17 +102,17 @@ pub(crate) fn package(
     Ok((dest, script))
 }
 
-/// The `run.sh` written next to the component; `dirs` are the folders
-/// granted with `--dir` (relative ones are relative to run.sh's folder,
-/// where it runs).
-fn run_script(file: &str, mode: Mode, dirs: &[String], wasmtime: Option<&Path>) -> String {
+/// The `run.sh` written next to the component; the folders granted with
+/// `--dir` are relative to run.sh's folder, where it runs.
+fn run_script(file: &str, how: &Packaging<'_>) -> String {
     // Cargo target names hold only letters, digits, `-` and `_`: `file`
     // needs no quoting, but is quoted anyway.
-    let grants: String = dirs
+    let grants: String = how
+        .dirs
         .iter()
         .map(|d| format!("--dir {} ", sh_quote(d)))
         .collect();
-    let (what, command, other) = match mode {
+    let (what, command, other) = match how.mode {
         Mode::Http => (
             "as a wasi:http component (mode 1).\n\
              # Arguments go to `wasmtime serve` (for example\n\
@@ -112,9 +120,17 @@ fn run_script(file: &str, mode: Mode, dirs: &[String], wasmtime: Option<&Path>) 
             format!(
                 "exec \"$wasmtime\" serve -S cli --addr \"127.0.0.1:${{PORT:-3000}}\" {grants}\"$@\" '{file}'"
             ),
-            format!(
-                "wasmtime run -S http -S inherit-network -S tcp --env PORT=3000 {grants}'{file}'"
-            ),
+            if how.preinitialised {
+                "Pre-initialised: `main` ran at build time, so this component only serves\n\
+                 # wasi:http; `cargo mocket build --backend wasi-sockets` makes one that\n\
+                 # listens on a port."
+                    .to_owned()
+            } else {
+                format!(
+                    "The same component also serves the other way:\n\
+                     #   wasmtime run -S http -S inherit-network -S tcp --env PORT=3000 {grants}'{file}'"
+                )
+            },
         ),
         Mode::Sockets => (
             "as a command listening on PORT (mode 2).\n\
@@ -122,13 +138,16 @@ fn run_script(file: &str, mode: Mode, dirs: &[String], wasmtime: Option<&Path>) 
             format!(
                 "exec \"$wasmtime\" run -S http -S inherit-network -S tcp --env \"PORT=${{PORT:-3000}}\" {grants}'{file}' \"$@\""
             ),
-            format!("wasmtime serve -S cli --addr 127.0.0.1:3000 {grants}'{file}'"),
+            format!(
+                "The same component also serves the other way:\n\
+                 #   wasmtime serve -S cli --addr 127.0.0.1:3000 {grants}'{file}'"
+            ),
         ),
     };
     let version = tools::WASMTIME_VERSION;
     // The one cargo mocket found (or installed) outside PATH while it
     // exists, else the one on PATH, else one clear line.
-    let known = match wasmtime {
+    let known = match how.wasmtime {
         Some(path) => format!(
             "wasmtime={}\n[ -x \"$wasmtime\" ] || ",
             sh_quote(&path.display().to_string())
@@ -139,8 +158,7 @@ fn run_script(file: &str, mode: Mode, dirs: &[String], wasmtime: Option<&Path>) 
         "#!/bin/sh\n\
          # Serves the Mocket app {file} {what}\n\
          # PORT defaults to 3000. Needs wasmtime {version} or newer.\n\
-         # The same component also serves the other way:\n\
-         #   {other}\n\
+         # {other}\n\
          # Written by cargo mocket.\n\
          cd \"$(dirname \"$0\")\" || exit 1\n\
          {known}wasmtime=$(command -v wasmtime) || {{\n\
@@ -335,7 +353,20 @@ fn write_failed(path: &Path, e: &std::io::Error) -> Failure {
 
 #[cfg(test)]
 mod tests {
-    use super::{Mode, listening_line, run_script};
+    use super::{Mode, Packaging, listening_line, run_script};
+
+    fn how<'a>(
+        mode: Mode,
+        dirs: &'a [String],
+        wasmtime: Option<&'a std::path::Path>,
+    ) -> Packaging<'a> {
+        Packaging {
+            mode,
+            preinitialised: false,
+            dirs,
+            wasmtime,
+        }
+    }
 
     #[test]
     fn wasmtimes_serving_line_becomes_a_listening_line() {
@@ -354,18 +385,18 @@ mod tests {
     #[test]
     fn the_run_script_grants_the_folders() {
         let dirs = ["public".to_owned(), "it's::data".to_owned()];
-        let serve = run_script("app.wasm", Mode::Http, &dirs, None);
+        let serve = run_script("app.wasm", &how(Mode::Http, &dirs, None));
         assert!(
             serve.contains("--dir 'public' --dir 'it'\\''s::data' \"$@\" 'app.wasm'\n"),
             "{serve}"
         );
-        let run = run_script("app.wasm", Mode::Sockets, &dirs[..1], None);
+        let run = run_script("app.wasm", &how(Mode::Sockets, &dirs[..1], None));
         assert!(run.contains("--dir 'public' 'app.wasm' \"$@\"\n"), "{run}");
     }
 
     #[test]
     fn the_run_script_has_the_wasmtime_command() {
-        let serve = run_script("app.wasm", Mode::Http, &[], None);
+        let serve = run_script("app.wasm", &how(Mode::Http, &[], None));
         assert!(serve.starts_with("#!/bin/sh\n"), "{serve}");
         assert!(
             serve.contains(
@@ -373,12 +404,28 @@ mod tests {
             ),
             "{serve}"
         );
-        let run = run_script("app.wasm", Mode::Sockets, &[], None);
+        let run = run_script("app.wasm", &how(Mode::Sockets, &[], None));
         assert!(
             run.contains(
                 "exec \"$wasmtime\" run -S http -S inherit-network -S tcp --env \"PORT=${PORT:-3000}\" 'app.wasm' \"$@\"\n"
             ),
             "{run}"
+        );
+    }
+
+    #[test]
+    fn a_preinitialised_components_script_does_not_offer_the_other_mode() {
+        let plain = run_script("app.wasm", &how(Mode::Http, &[], None));
+        assert!(plain.contains("#   wasmtime run -S http"), "{plain}");
+        let snapshot = Packaging {
+            preinitialised: true,
+            ..how(Mode::Http, &[], None)
+        };
+        let script = run_script("app.wasm", &snapshot);
+        assert!(!script.contains("wasmtime run"), "{script}");
+        assert!(
+            script.contains("# Pre-initialised: `main` ran at build time"),
+            "{script}"
         );
     }
 
@@ -413,7 +460,7 @@ mod tests {
         let path_dir = format!("{}:/usr/bin:/bin", dir.join("path").display());
 
         // The one cargo mocket found wins while it exists.
-        let script = run_script("app.wasm", Mode::Http, &[], Some(&known));
+        let script = run_script("app.wasm", &how(Mode::Http, &[], Some(&known)));
         let out = run_with(&script, &path_dir, &dir);
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{out:?}");

@@ -6,7 +6,9 @@
 //!   127.0.0.1:$PORT` (wasmtime's `Serving HTTP on` line is relayed as
 //!   `Listening on http://ADDR`), once with a fresh instance per request
 //!   (wasmtime's default) and once with `--max-instance-reuse-count`
-//!   (`--reuse`), as it is deployed;
+//!   (`--reuse`), as it is deployed: pre-initialised, `main` run at build
+//!   time; and once more fresh per request with `--no-preinit`, where each
+//!   instance runs `main` on its first request;
 //! - mode 2, `--backend wasi-sockets`: `wasmtime run -S http -S
 //!   inherit-network -S tcp --env PORT=$PORT`.
 //!
@@ -118,6 +120,12 @@ fn main() -> ExitCode {
                 "wasi",
                 &["--reuse", "100000", GRANT_PUBLIC[0], GRANT_PUBLIC[1]],
             ),
+            interrupt,
+        ),
+        mode(
+            "wasi_http_no_preinit",
+            Backend::WASI_HTTP,
+            ("wasi", &["--no-preinit", GRANT_PUBLIC[0], GRANT_PUBLIC[1]]),
             interrupt,
         ),
         mode(

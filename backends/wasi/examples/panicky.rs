@@ -5,8 +5,10 @@
 //! from the host's, and its header read timeout is 2 s, so tests can watch
 //! a silent connection being closed. `/sse/forever` is an endless event
 //! stream (an event every 20 ms on the portable clock) and `/sse/dropped`
-//! counts the streams dropped because their client left. Listens on `PORT`
-//! (default 3000).
+//! counts the streams dropped because their client left. `/greeting`
+//! answers the `GREETING` environment variable as the request sees it (a
+//! pre-initialised component must read the host's, not the build's).
+//! Listens on `PORT` (default 3000).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -35,6 +37,9 @@ fn main() {
     app.on_error(|err: Error| (err.status(), format!("oops: {}", err.message())));
     app.get("/", |_req| async { "hello" });
     app.get("/panic", |_req| async { boom() });
+    app.get("/greeting", |_req| async {
+        mocket::env_var("GREETING").unwrap_or_else(|| "(unset)".into())
+    });
     app.get("/count", |req| async move {
         let served = req.state::<AtomicU64>()?;
         Ok((served.fetch_add(1, Ordering::Relaxed) + 1).to_string())

@@ -12,24 +12,33 @@
 //! reuse the app.
 //!
 //! The same flag can be raised from outside with the environment variable
-//! `MOCKET_WASI_PREINIT`, for `wasmtime wizer`: it runs `wasi:cli/run` once
-//! at deploy time, `listen` keeps the app, and the snapshot it takes starts
-//! every instance with the app built, so the handler never runs `main`.
+//! `MOCKET_WASI_PREINIT`, for `wasmtime wizer`, which `cargo mocket build
+//! --backend wasi` runs by default: it calls `wasi:cli/run` once at build
+//! time, `listen` keeps the app, and the snapshot it takes starts every
+//! instance with the app built, so the handler never runs `main`. Before
+//! the snapshot, `keep` makes wasi-libc forget the environment and the
+//! preopened folders it cached while `main` ran (the build's, not the
+//! host's): the first read after the snapshot asks the host again, so a
+//! handler's `env_var` sees the deployment's environment.
 //!
-//! ## The one `unsafe` call
+//! ## The `unsafe` calls
 //!
 //! `main` is reached through the C-level entry point rustc generates for
 //! every binary, which on WASI targets is named `__main_void` (wasi-libc's
 //! `_start` calls it; it runs the Rust runtime's start-up and then the
-//! program's `fn main`). Calling a foreign function is `unsafe`, and this is
-//! the only `unsafe` in the project: there is no safe way to reach a
-//! binary's `main` from a library, and the alternatives all leak into the
-//! application (a macro on `main`, a second entry point, a `cfg`). It is
-//! sound because the symbol has exactly the declared type (`() -> i32`, what
-//! rustc emits for this target), it is called at most once per instance,
-//! before anything else in the instance has started the runtime
+//! program's `fn main`). Calling a foreign function is `unsafe`, and these
+//! are the only `unsafe` calls in the project: there is no safe way to
+//! reach a binary's `main` from a library, and the alternatives all leak
+//! into the application (a macro on `main`, a second entry point, a `cfg`).
+//! It is sound because the symbol has exactly the declared type (`() ->
+//! i32`, what rustc emits for this target), it is called at most once per
+//! instance, before anything else in the instance has started the runtime
 //! (`wasi:cli/run` is never called in a `wasi:http` instance), and outside
-//! any other borrow of this module's state.
+//! any other borrow of this module's state. The two wasi-libc resets
+//! (`__wasilibc_deinitialize_environ`, `__wasilibc_reset_preopens`, both
+//! `void (void)`, which wasi-libc exports for exactly this: tools that
+//! snapshot an instance) run once, from `listen` inside `main`, while no
+//! environment or file call is in progress.
 //!
 //! ## Panics
 //!
@@ -84,15 +93,37 @@ pub(crate) fn building() -> bool {
 pub(crate) fn keep(service: Service) {
     APP.set(Instance::Serving(service));
     install_panic_hook();
+    if !BUILDING.get() {
+        forget_build_environment();
+    }
 }
 
-// Declaring a foreign function is part of the one unsafe call below.
+// Declaring foreign functions is part of the unsafe calls below.
 #[allow(unsafe_code)]
 unsafe extern "C" {
     /// The entry point rustc generates for the binary's `fn main` on WASI
     /// targets: runs the Rust runtime's start-up, then `main`, and returns
     /// the exit status.
     fn __main_void() -> i32;
+    /// wasi-libc: drops the cached environment; the next read asks the host.
+    fn __wasilibc_deinitialize_environ();
+    /// wasi-libc: drops the cached preopened folders; the next path
+    /// operation asks the host.
+    fn __wasilibc_reset_preopens();
+}
+
+/// Pre-initialising (`MOCKET_WASI_PREINIT` under `wasmtime wizer`): what
+/// wasi-libc cached of the build's environment and folders must not be in
+/// the snapshot.
+fn forget_build_environment() {
+    // SAFETY: both are wasi-libc's own `void (void)` functions for
+    // snapshotting tools; they run here once, inside `listen`, while no
+    // environment or path call is in progress on this (only) thread.
+    #[allow(unsafe_code)]
+    unsafe {
+        __wasilibc_deinitialize_environ();
+        __wasilibc_reset_preopens();
+    }
 }
 
 /// Runs the program's `main` with [`building`] set, once per instance.

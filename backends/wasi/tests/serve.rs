@@ -93,7 +93,10 @@ fn a_preinitialised_component_serves_without_running_main() {
     check_bench(server.addr);
 
     let panicky = preinitialise(&apps().panicky);
-    let server = serve(&panicky, &[]);
+    // `main` read the environment at build time (PORT); a handler still
+    // sees the host's.
+    let server = serve(&panicky, &["--env", "GREETING=hi"]);
+    assert_eq!(get(server.addr, "/greeting").text(), "hi");
     assert_eq!(get(server.addr, "/count").text(), "1");
     assert_eq!(get(server.addr, "/panic").status, 500);
     assert_eq!(get(server.addr, "/").text(), "hello");
