@@ -192,8 +192,18 @@ const servers = new Map(); // listen address -> site
 let fetchApp = null;
 const fetchWaiting = [];
 
-function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerBytes, lingerMs, handle, pull, cancel, renderError, bindFailed, runUpgrade, socketEvent) {
-  const app = { generation: current, handle, pull, cancel, renderError, runUpgrade, socketEvent, linger: { bytes: lingerBytes, ms: lingerMs } };
+function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerBytes, lingerMs, handle, pull, cancel, renderError, bindFailed, runUpgrade, socketEvent, memory, metaAt, reserve) {
+  const app = {
+    generation: current,
+    handle,
+    pull,
+    cancel,
+    renderError,
+    runUpgrade,
+    socketEvent,
+    linger: { bytes: lingerBytes, ms: lingerMs },
+    shared: { memory, metaAt, reserve, bytes: null, meta: null },
+  };
   const starting = current;
   // Runs once the code that loaded the instance (and so `main`) returned.
   queueMicrotask(() => {
@@ -295,24 +305,103 @@ function onRequest(site, req, res, expectsContinue) {
     site.waiting.push(() => onRequest(site, req, res, expectsContinue));
     return;
   }
-  const ex = { fetch: false, app, site, req, res, chunks: null, stream: 0, done: false, expectsContinue };
-  res[EXCHANGE] = ex;
-  res.on('close', onResponseClose);
+  const ex = { fetch: false, app, site, req, res, chunks: null, stream: 0, done: false, watched: false, expectsContinue };
   start(ex, requestHead(req), BODY_FROM_HEADERS);
 }
 
-// `METHOD \n TARGET \n VERSION (\n NAME \n VALUE)*`, latin-1 (src/request.rs).
+// `METHOD \n TARGET \n VERSION (\n NAME \n VALUE)*` (src/request.rs):
+// Node's parser gives every field as latin-1, one character per byte.
 function requestHead(req) {
   let head = `${req.method}\n${req.url}\n${req.httpVersion}`;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i++) head += `\n${raw[i]}`;
-  return Buffer.from(head, 'latin1');
+  return head;
 }
 
-// One listener for every response, rather than a closure per request.
+// Watches for the client leaving before the answer is complete: only an
+// answer that is not sent within the request's own call needs it. One
+// listener for every response, rather than a closure per request.
+function watchClose(ex) {
+  if (ex.fetch || ex.upgrade || ex.watched) return;
+  ex.watched = true;
+  ex.res[EXCHANGE] = ex;
+  ex.res.on('close', onResponseClose);
+}
+
 function onResponseClose() {
   const ex = this[EXCHANGE];
   if (ex !== undefined && !ex.done) abandon(ex);
+}
+
+// ---- The buffers shared with wasm (src/shared.rs) -------------------------
+
+// Indices into the Uint32Array at `metaAt`.
+const INPUT_AT = 0;
+const INPUT_CAPACITY = 1;
+const OUTPUT_AT = 2;
+const HEAD_LEN = 3;
+const BODY_LEN = 4;
+const STATUS = 5;
+const LEFTOVER = 6;
+
+// Views of the instance's memory, made again when it has grown (growing
+// detaches the old ArrayBuffer).
+function views(shared) {
+  const buffer = shared.memory.buffer;
+  if (shared.bytes === null || shared.bytes.buffer !== buffer) {
+    shared.bytes = Buffer.from(buffer);
+    shared.meta = new Uint32Array(buffer, shared.metaAt, 7);
+  }
+  return shared;
+}
+
+// Writes the request head into the input buffer; returns its length.
+function writeHead(app, head) {
+  let shared = views(app.shared);
+  if (head.length > shared.meta[INPUT_CAPACITY]) {
+    shared.reserve(head.length);
+    shared = views(app.shared);
+  }
+  return shared.bytes.latin1Write(head, shared.meta[INPUT_AT], head.length);
+}
+
+// `NAME \n VALUE (\n NAME \n VALUE)*` as the object `res.writeHead` takes
+// fastest (an array makes Node copy it into its own header map first); a
+// repeated name (`set-cookie`) gets an array of its values, in order.
+function headersObject(text) {
+  const headers = {};
+  let at = 0;
+  while (at < text.length) {
+    const split = text.indexOf('\n', at);
+    if (split === -1) break;
+    let end = text.indexOf('\n', split + 1);
+    if (end === -1) end = text.length;
+    const name = text.slice(at, split);
+    const value = text.slice(split + 1, end);
+    const seen = headers[name];
+    if (seen === undefined) headers[name] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else headers[name] = [seen, value];
+    at = end + 1;
+  }
+  return headers;
+}
+
+// The answer the handler left in the output buffer, as `deliverParts`
+// takes it: read at once, before anything else calls into the instance.
+function readAnswer(ex) {
+  const { bytes, meta } = views(ex.app.shared);
+  const at = meta[OUTPUT_AT];
+  const headEnd = at + meta[HEAD_LEN];
+  const bodyLen = meta[BODY_LEN];
+  const headers = headersObject(bytes.latin1Slice(at, headEnd));
+  let body;
+  if (bodyLen === 0) body = undefined;
+  // A short body as a latin-1 string (byte for byte): Node then sends head
+  // and body as one string in one write instead of two chunks.
+  else if (bodyLen <= SMALL_BODY) body = bytes.latin1Slice(headEnd, headEnd + bodyLen);
+  else body = Buffer.from(bytes.subarray(headEnd, headEnd + bodyLen)); // a copy: the buffer is reused
+  return [meta[STATUS], headers, body, meta[LEFTOVER]];
 }
 
 function start(ex, head, hint) {
@@ -321,7 +410,7 @@ function start(ex, head, hint) {
   generation.inflight.add(ex);
   let answer;
   try {
-    answer = app.handle(ex, head, hint);
+    answer = app.handle(ex, writeHead(app, head), hint);
   } catch (err) {
     if (!(err instanceof WebAssembly.RuntimeError)) throw err;
     if (!panicReported) console.error(`mocket: the wasm instance trapped: ${err.message}`);
@@ -335,14 +424,16 @@ function start(ex, head, hint) {
     if (app.generation.inflight.delete(ex)) failExchange(ex);
     return;
   }
-  if (!(answer instanceof Promise)) {
-    // Answered at once. Node marks a request without a body complete only
-    // after its 'request' event; deliver once it has (a microtask later),
-    // so the answer does not take it for a body left unread.
-    if (ex.fetch || ex.upgrade || ex.req.complete) deliver(ex, answer);
-    else queueMicrotask(() => deliver(ex, answer));
+  if (answer === true) {
+    // Answered at once, through the shared buffers.
+    deliverNow(ex, readAnswer(ex));
     return;
   }
+  if (!(answer instanceof Promise)) {
+    deliverNow(ex, answer);
+    return;
+  }
+  watchClose(ex);
   // An instance retired meanwhile may still finish some work; its answers
   // are not used (the next instance answers its requests).
   answer.then(
@@ -355,6 +446,12 @@ function start(ex, head, hint) {
       failExchange(ex);
     },
   );
+}
+
+// An answer ready within the request's own call goes out at once, as a
+// plain `node:http` handler's does.
+function deliverNow(ex, out) {
+  deliver(ex, out);
 }
 
 function finish(ex) {
@@ -374,19 +471,23 @@ function deliver(ex, out) {
     upgrades.deliver(ex, out);
     return;
   }
-  const [status, headBytes, body, leftover] = out;
+  const [status, head, body, leftover] = out;
   if (ex.done) {
     if (typeof body === 'number') enter(ex.app, () => ex.app.cancel(body));
     return;
   }
   if (ex.fetch) {
-    deliverFetch(ex, status, headBytes, body);
+    deliverFetch(ex, status, head, body);
     return;
   }
   const { req, res } = ex;
-  const headers = splitHead(headBytes);
+  // From the shared buffers as an object, else the head's bytes.
+  const headers = head instanceof Uint8Array ? splitHead(head) : head;
   // The core has put `connection: close` in the head when closing.
-  if (closing && !hasHeader(headers, 'connection')) headers.push('connection', 'close');
+  if (closing && !hasHeader(headers, 'connection')) {
+    if (Array.isArray(headers)) headers.push('connection', 'close');
+    else headers.connection = 'close';
+  }
   if (leftover === LEFTOVER_CLOSE) lingerOnClose(req, ex.app.linger);
   else if (leftover === LEFTOVER_DRAIN) drainWhenAnswered(req, res);
   try {
@@ -399,11 +500,13 @@ function deliver(ex, out) {
   }
   if (typeof body === 'number') {
     ex.stream = body;
+    watchClose(ex);
     pump(ex);
   } else {
     // A short body as a latin-1 string (byte for byte): Node then sends
     // head and body as one string in one write instead of two chunks.
-    if (body !== undefined && body.length <= SMALL_BODY) res.end(latin1(body), 'latin1');
+    if (typeof body === 'string') res.end(body, 'latin1');
+    else if (body !== undefined && body.length <= SMALL_BODY) res.end(latin1(body), 'latin1');
     else res.end(body);
     finish(ex);
   }
@@ -452,8 +555,9 @@ function splitHead(bytes) {
   return latin1(bytes).split('\n');
 }
 
-function hasHeader(flat, name) {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true;
+function hasHeader(headers, name) {
+  if (!Array.isArray(headers)) return Object.hasOwn(headers, name);
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return true;
   return false;
 }
 
@@ -578,7 +682,7 @@ function fetchHandler(request) {
         if (name === 'host') hasHost = true;
       }
       if (!hasHost && url.host) head += `\nhost\n${url.host}`;
-      start(ex, Buffer.from(head, 'latin1'), request.body === null ? BODY_ABSENT : BODY_PRESENT);
+      start(ex, head, request.body === null ? BODY_ABSENT : BODY_PRESENT);
     };
     if (fetchApp.generation.dead) fetchWaiting.push(run);
     else run();

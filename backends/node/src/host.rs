@@ -32,6 +32,9 @@ extern "C" {
         bind_failed: &Function,
         run_upgrade: &Function,
         socket_event: &Function,
+        memory: &JsValue,
+        shared_meta: u32,
+        reserve_input: &Function,
     );
 
     /// The number of the instance being run; the panic hook reports it so

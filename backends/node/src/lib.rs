@@ -39,6 +39,7 @@ mod host;
 mod request;
 mod response;
 mod server;
+mod shared;
 mod time;
 mod upgrade;
 

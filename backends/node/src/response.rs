@@ -31,16 +31,24 @@ use wasm_bindgen_futures::future_to_promise;
 /// the last what to do with the unread request body (0 nothing, 1 drain,
 /// 2 close), as the core decided.
 pub(crate) fn encode(answer: Outgoing) -> JsValue {
-    encode_with(answer, None)
+    encode_with(answer, None, false)
+}
+
+/// Encodes an answer the host reads back before anything else calls in
+/// (the handler's own return): a complete one goes through the shared
+/// buffers (`crate::shared`) and is answered `true`; any other as
+/// [`encode`] does.
+pub(crate) fn encode_ready(answer: Outgoing) -> JsValue {
+    encode_with(answer, None, true)
 }
 
 /// Encodes a `101` that takes the connection over: its body (none) is the
 /// id of the parked upgrade (`upgrade::park`) instead.
 pub(crate) fn encode_upgrade(answer: Outgoing, id: u32) -> JsValue {
-    encode_with(answer, Some(id))
+    encode_with(answer, Some(id), false)
 }
 
-fn encode_with(mut answer: Outgoing, upgrade: Option<u32>) -> JsValue {
+fn encode_with(mut answer: Outgoing, upgrade: Option<u32>, shared: bool) -> JsValue {
     // Whatever the body has ready now; a body that is not finished becomes
     // a stream, so its head goes out before its first slow chunk.
     let complete = answer.try_complete();
@@ -52,16 +60,19 @@ fn encode_with(mut answer: Outgoing, upgrade: Option<u32>) -> JsValue {
     };
     let bodiless = answer.framing == Framing::Bodiless;
     let (parts, mut body) = answer.response.into_parts();
+    if shared && complete && upgrade.is_none() {
+        let bytes = if bodiless {
+            &[][..]
+        } else {
+            body.as_bytes().unwrap_or_default()
+        };
+        let head = |out: &mut Vec<u8>| write_head(&parts.headers, out);
+        crate::shared::write_answer(parts.status.as_u16(), leftover, head, bytes);
+        return JsValue::TRUE;
+    }
 
     let mut head = Vec::with_capacity(parts.headers.len() * 32);
-    for (name, value) in &parts.headers {
-        if !head.is_empty() {
-            head.push(b'\n');
-        }
-        head.extend_from_slice(name.as_str().as_bytes());
-        head.push(b'\n');
-        head.extend_from_slice(value.as_bytes());
-    }
+    write_head(&parts.headers, &mut head);
 
     let body = if let Some(id) = upgrade {
         JsValue::from(id)
@@ -83,6 +94,19 @@ fn encode_with(mut answer: Outgoing, upgrade: Option<u32>) -> JsValue {
     );
     out.push(&JsValue::from(leftover));
     out.into()
+}
+
+/// Appends `NAME \n VALUE (\n NAME \n VALUE)*` to `out`.
+fn write_head(headers: &http::HeaderMap, out: &mut Vec<u8>) {
+    let start = out.len();
+    for (name, value) in headers {
+        if out.len() > start {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(value.as_bytes());
+    }
 }
 
 /// Response bodies the host is still pulling, by id.

@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Function, Promise};
 use mocket_core::backend::{
     LINGER_LIMIT, LINGER_TIME, ListenError, Outgoing, Service, UnreadBodies, prepare, take_upgrade,
 };
@@ -29,7 +29,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::request::{self, BodyHint};
-use crate::{host, response, upgrade};
+use crate::{host, response, shared, upgrade};
 
 /// Serves `app` on `addr` (any form `parse_listen_addr` accepts; port 0
 /// picks a free port, printed in the `Listening on` line) through Node's
@@ -67,10 +67,12 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
     // case: no await on anything pending), or a promise of it otherwise.
     // Skipping `future_to_promise` (a promise, closures and a queued task)
     // for a ready answer is most of what a request costs on this side.
-    let handle = Closure::<dyn FnMut(JsValue, Uint8Array, u32) -> JsValue>::new(
-        move |exchange: JsValue, head: Uint8Array, hint: u32| {
+    // The host has written the head into the shared input buffer
+    // (`crate::shared`); `head_len` says how much of it.
+    let handle = Closure::<dyn FnMut(JsValue, u32, u32) -> JsValue>::new(
+        move |exchange: JsValue, head_len: u32, hint: u32| {
             let hint = BodyHint::from_js(hint);
-            let req = request::build(&head.to_vec(), exchange, hint);
+            let req = shared::with_input(head_len, |head| request::build(head, exchange, hint));
             // Node's server can drain a small unread rest; a fetch
             // `Request` belongs to its runtime; an upgrade's socket closes
             // unless it is taken over.
@@ -85,11 +87,13 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
             // a future registers the waker of its latest poll.
             let mut cx = Context::from_waker(Waker::noop());
             match std::pin::Pin::new(&mut answer).poll(&mut cx) {
-                Poll::Ready(out) => encode(&service, out, hint),
+                Poll::Ready(out) => encode(&service, out, hint, true),
                 Poll::Pending => {
                     let service = service.clone();
-                    future_to_promise(async move { Ok(encode(&service, answer.await, hint)) })
-                        .into()
+                    future_to_promise(
+                        async move { Ok(encode(&service, answer.await, hint, false)) },
+                    )
+                    .into()
                 }
             }
         },
@@ -98,6 +102,7 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
     let cancel = Closure::<dyn FnMut(u32)>::new(response::cancel);
     let run_upgrade = Closure::<dyn FnMut(u32, JsValue, JsValue)>::new(upgrade::run);
     let socket_event = Closure::<dyn FnMut(u32, u32, JsValue) -> u32>::new(upgrade::event);
+    let reserve = Closure::<dyn FnMut(u32)>::new(shared::reserve_input);
     host::attach(
         &addr.to_string(),
         &addr.ip().to_string(),
@@ -114,6 +119,9 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
         bind_failed.as_ref().unchecked_ref::<Function>(),
         run_upgrade.as_ref().unchecked_ref::<Function>(),
         socket_event.as_ref().unchecked_ref::<Function>(),
+        &wasm_bindgen::memory(),
+        shared::meta_address(),
+        reserve.as_ref().unchecked_ref::<Function>(),
     );
     // They live as long as the instance: the host may call them until the
     // process ends or a trap retires the instance.
@@ -124,6 +132,7 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
     bind_failed.forget();
     run_upgrade.forget();
     socket_event.forget();
+    reserve.forget();
     Ok(())
 }
 
@@ -132,12 +141,16 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
 /// anywhere else (the fetch export: a web `Response` cannot hand a
 /// connection over) such an answer becomes a 501 through the app's error
 /// handler, saying why.
-fn encode(service: &Service, mut out: Outgoing, hint: BodyHint) -> JsValue {
+///
+/// `ready`: the host reads the answer as soon as the handler returns, so a
+/// complete one for `node:http` may go through the shared buffers.
+fn encode(service: &Service, mut out: Outgoing, hint: BodyHint, ready: bool) -> JsValue {
     if hint != BodyHint::Upgrade {
         out = service.refuse_upgrade(out, false, FETCH_CANNOT_UPGRADE);
     }
     match take_upgrade(&mut out.response) {
         Some(taken) => response::encode_upgrade(out, upgrade::park(taken)),
+        None if ready && hint == BodyHint::FromHeaders => response::encode_ready(out),
         None => response::encode(out),
     }
 }
