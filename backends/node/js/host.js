@@ -30,6 +30,7 @@ const BODY_ABSENT = 0;
 const BODY_PRESENT = 1;
 const BODY_FROM_HEADERS = 2;
 const BODY_UPGRADE = 3;
+const BODY_COLLECTED = 4;
 
 // What the core says to do with a request body the app left unread
 // (`Leftover`): nothing, read and drop the small rest, or close.
@@ -192,7 +193,7 @@ const servers = new Map(); // listen address -> site
 let fetchApp = null;
 const fetchWaiting = [];
 
-function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerBytes, lingerMs, handle, pull, cancel, renderError, bindFailed, runUpgrade, socketEvent, memory, metaAt, reserve) {
+function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerBytes, lingerMs, handle, pull, cancel, renderError, bindFailed, runUpgrade, socketEvent, collectLimit, memory, metaAt, reserve) {
   const app = {
     generation: current,
     handle,
@@ -202,6 +203,7 @@ function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerB
     runUpgrade,
     socketEvent,
     linger: { bytes: lingerBytes, ms: lingerMs },
+    collectLimit,
     shared: { memory, metaAt, reserve, bytes: null, meta: null },
   };
   const starting = current;
@@ -305,17 +307,47 @@ function onRequest(site, req, res, expectsContinue) {
     site.waiting.push(() => onRequest(site, req, res, expectsContinue));
     return;
   }
-  const ex = { fetch: false, app, site, req, res, chunks: null, stream: 0, done: false, watched: false, expectsContinue };
-  start(ex, requestHead(req), BODY_FROM_HEADERS);
+  const ex = { fetch: false, app, site, req, res, chunks: null, stream: 0, done: false, watched: false, declared: -1, expectsContinue };
+  const head = requestHead(req, ex);
+  // A small body of declared length is read whole first, so the app gets
+  // it in one copy and (usually) answers at once; `expect: 100-continue`
+  // waits for the app to ask for the body.
+  if (ex.declared > 0 && ex.declared <= app.collectLimit && !expectsContinue) collectBody(ex, head);
+  else start(ex, head, BODY_FROM_HEADERS);
 }
 
 // `METHOD \n TARGET \n VERSION (\n NAME \n VALUE)*` (src/request.rs):
 // Node's parser gives every field as latin-1, one character per byte.
-function requestHead(req) {
+// Notes `content-length` in `ex.declared` (Node has checked it: digits,
+// one value, not with `transfer-encoding`).
+function requestHead(req, ex) {
   let head = `${req.method}\n${req.url}\n${req.httpVersion}`;
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i++) head += `\n${raw[i]}`;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    head += `\n${name}\n${raw[i + 1]}`;
+    if (ex !== undefined && name.length === 14 && name.toLowerCase() === 'content-length') ex.declared = Number(raw[i + 1]);
+  }
   return head;
+}
+
+// Reads the request body whole, then calls in with it (BODY_COLLECTED).
+function collectBody(ex, head) {
+  const { req, site } = ex;
+  const chunks = [];
+  watchClose(ex); // a client leaving first abandons the exchange
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    if (ex.done) return;
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    const run = () => {
+      ex.app = site.app;
+      if (!ex.done) start(ex, head, BODY_COLLECTED, body);
+    };
+    // A new instance may be loading meanwhile; it re-attaches within a turn.
+    if (site.app.generation.dead) site.waiting.push(run);
+    else run();
+  });
 }
 
 // Watches for the client leaving before the answer is complete: only an
@@ -355,14 +387,19 @@ function views(shared) {
   return shared;
 }
 
-// Writes the request head into the input buffer; returns its length.
-function writeHead(app, head) {
+// Writes the request head, and the body when collected, into the input
+// buffer; returns the head's length.
+function writeInput(app, head, body) {
+  const total = head.length + (body === undefined ? 0 : body.length);
   let shared = views(app.shared);
-  if (head.length > shared.meta[INPUT_CAPACITY]) {
-    shared.reserve(head.length);
+  if (total > shared.meta[INPUT_CAPACITY]) {
+    shared.reserve(total);
     shared = views(app.shared);
   }
-  return shared.bytes.latin1Write(head, shared.meta[INPUT_AT], head.length);
+  const at = shared.meta[INPUT_AT];
+  const written = shared.bytes.latin1Write(head, at, head.length);
+  if (body !== undefined) shared.bytes.set(body, at + written);
+  return written;
 }
 
 // `NAME \n VALUE (\n NAME \n VALUE)*` as the object `res.writeHead` takes
@@ -404,13 +441,13 @@ function readAnswer(ex) {
   return [meta[STATUS], headers, body, meta[LEFTOVER]];
 }
 
-function start(ex, head, hint) {
+function start(ex, head, hint, body) {
   const app = ex.app;
   const generation = app.generation;
   generation.inflight.add(ex);
   let answer;
   try {
-    answer = app.handle(ex, writeHead(app, head), hint);
+    answer = app.handle(ex, writeInput(app, head, body), hint, body === undefined ? 0 : body.length);
   } catch (err) {
     if (!(err instanceof WebAssembly.RuntimeError)) throw err;
     if (!panicReported) console.error(`mocket: the wasm instance trapped: ${err.message}`);

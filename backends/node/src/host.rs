@@ -32,6 +32,7 @@ extern "C" {
         bind_failed: &Function,
         run_upgrade: &Function,
         socket_event: &Function,
+        collect_limit: f64,
         memory: &JsValue,
         shared_meta: u32,
         reserve_input: &Function,

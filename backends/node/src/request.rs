@@ -38,6 +38,9 @@ pub(crate) enum BodyHint {
     /// the answer's to take (its bytes after the head belong to the new
     /// protocol, not to a body).
     Upgrade,
+    /// Complete, after the head in the shared input buffer: the host read
+    /// a small body of declared length whole before calling in.
+    Collected,
 }
 
 impl BodyHint {
@@ -46,13 +49,20 @@ impl BodyHint {
             0 => BodyHint::Absent,
             1 => BodyHint::Present,
             3 => BodyHint::Upgrade,
+            4 => BodyHint::Collected,
             _ => BodyHint::FromHeaders,
         }
     }
 }
 
-/// Builds the request from the encoded head; the body reads from `exchange`.
-pub(crate) fn build(head: &[u8], exchange: JsValue, hint: BodyHint) -> http::Request<Body> {
+/// Builds the request from the encoded head; the body is `collected`
+/// (`BodyHint::Collected`) or reads from `exchange`.
+pub(crate) fn build(
+    head: &[u8],
+    collected: &[u8],
+    exchange: JsValue,
+    hint: BodyHint,
+) -> http::Request<Body> {
     let mut fields = head.split(|&b| b == b'\n');
     let method = fields.next().unwrap_or_default();
     let target = fields.next().unwrap_or_default();
@@ -90,9 +100,13 @@ pub(crate) fn build(head: &[u8], exchange: JsValue, hint: BodyHint) -> http::Req
         }
     }
 
+    if hint == BodyHint::Collected {
+        *req.body_mut() = Body::from(Bytes::copy_from_slice(collected));
+        return req;
+    }
     let length = declared_length(headers);
     let has_body = match hint {
-        BodyHint::Absent | BodyHint::Upgrade => false,
+        BodyHint::Absent | BodyHint::Upgrade | BodyHint::Collected => false,
         BodyHint::Present => length != Some(0),
         BodyHint::FromHeaders => has_body(headers),
     };

@@ -54,6 +54,7 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
     install_panic_hook();
 
     let opts = service.options().clone();
+    let service_limit = service.body_limit();
     let renderer = service.clone();
     let render_error = Closure::<dyn FnMut(String) -> JsValue>::new(move |cause: String| {
         response::encode(renderer.render_error(Error::internal(cause), false))
@@ -68,16 +69,18 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
     // Skipping `future_to_promise` (a promise, closures and a queued task)
     // for a ready answer is most of what a request costs on this side.
     // The host has written the head into the shared input buffer
-    // (`crate::shared`); `head_len` says how much of it.
-    let handle = Closure::<dyn FnMut(JsValue, u32, u32) -> JsValue>::new(
-        move |exchange: JsValue, head_len: u32, hint: u32| {
+    // (`crate::shared`), followed by the body when it collected it.
+    let handle = Closure::<dyn FnMut(JsValue, u32, u32, u32) -> JsValue>::new(
+        move |exchange: JsValue, head_len: u32, hint: u32, body_len: u32| {
             let hint = BodyHint::from_js(hint);
-            let req = shared::with_input(head_len, |head| request::build(head, exchange, hint));
+            let req = shared::with_input(head_len, body_len, |head, body| {
+                request::build(head, body, exchange, hint)
+            });
             // Node's server can drain a small unread rest; a fetch
             // `Request` belongs to its runtime; an upgrade's socket closes
             // unless it is taken over.
             let unread = match hint {
-                BodyHint::FromHeaders => UnreadBodies::DrainOrClose,
+                BodyHint::FromHeaders | BodyHint::Collected => UnreadBodies::DrainOrClose,
                 BodyHint::Absent | BodyHint::Present => UnreadBodies::DrainOrDrop,
                 BodyHint::Upgrade => UnreadBodies::CloseConnection,
             };
@@ -119,6 +122,7 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
         bind_failed.as_ref().unchecked_ref::<Function>(),
         run_upgrade.as_ref().unchecked_ref::<Function>(),
         socket_event.as_ref().unchecked_ref::<Function>(),
+        collect_limit(service_limit),
         &wasm_bindgen::memory(),
         shared::meta_address(),
         reserve.as_ref().unchecked_ref::<Function>(),
@@ -150,13 +154,23 @@ fn encode(service: &Service, mut out: Outgoing, hint: BodyHint, ready: bool) -> 
     }
     match take_upgrade(&mut out.response) {
         Some(taken) => response::encode_upgrade(out, upgrade::park(taken)),
-        None if ready && hint == BodyHint::FromHeaders => response::encode_ready(out),
+        None if ready && matches!(hint, BodyHint::FromHeaders | BodyHint::Collected) => {
+            response::encode_ready(out)
+        }
         None => response::encode(out),
     }
 }
 
 /// Why the fetch export answers a WebSocket 501.
 const FETCH_CANNOT_UPGRADE: &str = "the fetch export's Response cannot take a connection over";
+
+/// The largest body of declared length the host reads whole before calling
+/// in (one copy, a ready answer) instead of streaming it chunk by chunk:
+/// what the core would drain anyway, and never past the app's limit, so a
+/// body the app refuses (413) is still refused before it is read.
+fn collect_limit(body_limit: usize) -> f64 {
+    body_limit.min(mocket_core::backend::DRAIN_LIMIT as usize) as f64
+}
 
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

@@ -64,9 +64,14 @@ pub(crate) fn reserve_input(len: u32) {
     });
 }
 
-/// Runs `f` on the first `len` bytes the host wrote into the input buffer.
-pub(crate) fn with_input<R>(len: u32, f: impl FnOnce(&[u8]) -> R) -> R {
-    INPUT.with_borrow(|input| f(&input[..(len as usize).min(input.len())]))
+/// Runs `f` on what the host wrote into the input buffer: `head` bytes,
+/// then `body` bytes.
+pub(crate) fn with_input<R>(head: u32, body: u32, f: impl FnOnce(&[u8], &[u8]) -> R) -> R {
+    INPUT.with_borrow(|input| {
+        let head_end = (head as usize).min(input.len());
+        let body_end = head_end.saturating_add(body as usize).min(input.len());
+        f(&input[..head_end], &input[head_end..body_end])
+    })
 }
 
 /// Writes a complete answer for the host: `head` appends the header block,
