@@ -52,7 +52,7 @@ usage: bench/run [options]
   --list               list routes and servers
 
 A run that covers every route and server also rewrites docs/benchmarks.md
-and docs/benchmarks.svg; a filtered run only prints and saves its results.
+and docs/benchmarks-<group>.svg; a filtered run only prints and saves its results.
 ";
 
 struct Options {
@@ -903,15 +903,16 @@ fn render_docs(paths: &Paths, out: &Path) -> Result<(), String> {
         ));
     }
     let docs = paths.repo.join("docs");
-    let chart = match &load {
-        Some(l) => {
-            std::fs::write(docs.join("benchmarks.svg"), report::svg(l))
-                .map_err(|e| e.to_string())?;
-            Some("benchmarks.svg")
+    // A chart per backend group, each above its group's tables.
+    if let Some(l) = &load {
+        for group in servers::Group::all() {
+            if let Some(chart) = report::svg_group(l, group) {
+                std::fs::write(docs.join(report::chart_file(group)), chart)
+                    .map_err(|e| e.to_string())?;
+            }
         }
-        None => None,
-    };
-    let md = report::markdown(load.as_ref(), cg.as_ref(), ws.as_ref(), chart);
+    }
+    let md = report::markdown(load.as_ref(), cg.as_ref(), ws.as_ref(), load.is_some());
     let file = docs.join("benchmarks.md");
     // Results live in the (ignored) results folder, so a machine may hold
     // some kinds only: what it has no result for keeps the section in place.

@@ -404,19 +404,48 @@ pub fn print_callgrind(cg: &Value) {
     }
 }
 
+/// Chart geometry.
+const LABEL_W: f64 = 170.0;
+const BAR_W: f64 = 560.0;
+const WIDTH: f64 = LABEL_W + BAR_W + 150.0;
+
 /// A grouped horizontal bar chart of req/s, one panel per group.
 pub fn svg(load: &Value) -> String {
+    let mut body = String::new();
+    let mut y = 40.0;
+    for (group, servers) in groups_measured(load) {
+        panel(load, group, &servers, &mut body, &mut y);
+    }
+    document(load, &body, y)
+}
+
+/// The file name of a group's chart in docs/.
+pub fn chart_file(group: Group) -> String {
+    format!("benchmarks-{}.svg", group.name())
+}
+
+/// The chart of one group ([`chart_file`]), if it was measured.
+pub fn svg_group(load: &Value, group: Group) -> Option<String> {
+    let servers = group_servers(load, group);
+    if servers.is_empty() {
+        return None;
+    }
+    let mut body = String::new();
+    let mut y = 40.0;
+    panel(load, group, &servers, &mut body, &mut y);
+    Some(document(load, &body, y))
+}
+
+/// Appends one group's panel at height `y`, moving `y` past it.
+fn panel(load: &Value, group: Group, servers: &[servers::Def], body: &mut String, top: &mut f64) {
     const COLORS: [&str; 6] = [
         "#d9480f", "#1971c2", "#2f9e44", "#7048e8", "#e8590c", "#0c8599",
     ];
-    let label_w = 170.0;
-    let bar_w = 560.0;
-    let width = label_w + bar_w + 150.0;
+    let (label_w, bar_w, width) = (LABEL_W, BAR_W, WIDTH);
     let bar_h = 9.0;
-    let mut body = String::new();
-    let mut y = 40.0;
     let rs = routes(load);
-    for (group, servers) in groups_measured(load) {
+    let mut y = *top;
+    {
         let max = rs
             .iter()
             .flat_map(|r| {
@@ -484,6 +513,12 @@ pub fn svg(load: &Value) -> String {
         }
         y += 20.0;
     }
+    *top = y;
+}
+
+/// The SVG document around the panels in `body`, `height` tall.
+fn document(load: &Value, body: &str, height: f64) -> String {
+    let (width, y) = (WIDTH, height);
     let title = format!(
         "Mocket benchmark {} — best of {} rounds of wrk -t{} -c{} -d{}; servers on core 1, wrk on core 0",
         load["date"].as_str().unwrap_or(""),
@@ -593,7 +628,7 @@ pub fn markdown(
     load: Option<&Value>,
     cg: Option<&Value>,
     ws: Option<&Value>,
-    chart: Option<&str>,
+    charts: bool,
 ) -> String {
     let mut md = String::from(
         "# Benchmarks\n\n\
@@ -637,12 +672,6 @@ pub fn markdown(
             w = st["warmup"].as_str().unwrap_or("?"),
             machine = machine(load),
         );
-        if let Some(chart) = chart {
-            let _ = write!(
-                md,
-                "\n![requests per second, by route and server]({chart})\n"
-            );
-        }
         for group in Group::all() {
             let t = load_table(load, group, "rps", thousands);
             if t.is_empty() {
@@ -650,9 +679,17 @@ pub fn markdown(
             }
             let _ = write!(
                 md,
-                "\n### {} — requests/s (ratio to the baseline; higher is better)\n\n{t}",
+                "\n### {} — requests/s (ratio to the baseline; higher is better)\n\n",
                 group.name()
             );
+            if charts {
+                let _ = write!(
+                    md,
+                    "![{0}: requests per second, by route and server]({})\n\n",
+                    chart_file(group)
+                );
+            }
+            md.push_str(&t);
             let t = load_table(load, group, "p99_ms", ms);
             let _ = write!(
                 md,
