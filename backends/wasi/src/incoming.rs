@@ -22,7 +22,8 @@ use bytes::Bytes;
 use http::header::HOST;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
 use mocket_core::backend::{
-    CHUNK_SIZE, Chunk, ChunkSource, DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, head_size,
+    CHUNK_SIZE, Chunk, ChunkSource, DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, has_body,
+    head_size,
 };
 use mocket_core::{Body, IntoRequest};
 use wasip2::clocks::monotonic_clock;
@@ -41,6 +42,8 @@ thread_local! {
 /// An unfinished request body, without its reactor registrations.
 struct Leftover {
     body: Unfinished,
+    /// The head announced a body (see [`RequestBody`]).
+    announced: bool,
 }
 
 /// Fields drop in order, children before parents.
@@ -93,7 +96,12 @@ pub(crate) fn convert(
     *req.body_mut() = match declared {
         Some(0) => Body::empty(),
         _ => Body::from_chunks(
-            RequestBody::new(request, declared, service.body_limit()),
+            RequestBody::new(
+                request,
+                declared,
+                has_body(req.headers()),
+                service.body_limit(),
+            ),
             declared,
         ),
     };
@@ -122,6 +130,9 @@ pub(crate) struct RequestBody {
     declared: Option<u64>,
     /// Bytes handed out so far.
     read: u64,
+    /// The head announces a body (`content-length` above 0 or
+    /// `transfer-encoding`, the core's `has_body`).
+    announced: bool,
     /// The app's body limit: while under it, a read never asks for more
     /// than one byte past it, so the core's readers see the overflow
     /// without anything beyond it leaving the host.
@@ -146,11 +157,12 @@ struct Open {
 }
 
 impl RequestBody {
-    fn new(request: IncomingRequest, declared: Option<u64>, limit: usize) -> Self {
+    fn new(request: IncomingRequest, declared: Option<u64>, announced: bool, limit: usize) -> Self {
         RequestBody {
             state: State::Unopened(request),
             declared,
             read: 0,
+            announced,
             limit: limit as u64,
         }
     }
@@ -209,7 +221,10 @@ impl Drop for RequestBody {
                 }
             }
         };
-        let leftover = Leftover { body };
+        let leftover = Leftover {
+            body,
+            announced: self.announced,
+        };
         // Never panics in a destructor: at worst the body is dropped now.
         let _ = LEFTOVER.try_with(|slot| {
             if let Ok(mut slot) = slot.try_borrow_mut() {
@@ -232,7 +247,11 @@ pub(crate) fn finish_leftover(drain: bool) {
     else {
         return;
     };
-    if !drain {
+    // A body the head did not announce, never opened, has nothing to
+    // drain on HTTP/1: the host has the whole request. (Draining it anyway
+    // cost every GET a wait on the host.) It is dropped after the answer.
+    let unannounced = !leftover.announced && matches!(leftover.body, Unfinished::Unopened(_));
+    if !drain || unannounced {
         return;
     }
     let (stream, body, request) = match leftover.body {
