@@ -685,7 +685,8 @@ pub fn markdown(
             if charts {
                 let _ = write!(
                     md,
-                    "![{0}: requests per second, by route and server]({})\n\n",
+                    "![{}: requests per second, by route and server]({})\n\n",
+                    group.name(),
                     chart_file(group)
                 );
             }
