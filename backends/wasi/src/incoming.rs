@@ -22,8 +22,7 @@ use bytes::Bytes;
 use http::header::HOST;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
 use mocket_core::backend::{
-    CHUNK_SIZE, Chunk, ChunkSource, DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, has_body,
-    head_size,
+    CHUNK_SIZE, Chunk, ChunkSource, DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, head_size,
 };
 use mocket_core::{Body, IntoRequest};
 use wasip2::clocks::monotonic_clock;
@@ -99,13 +98,18 @@ pub(crate) fn convert(
             RequestBody::new(
                 request,
                 declared,
-                has_body(req.headers()),
+                may_have_body(req.method(), declared),
                 service.body_limit(),
             ),
             declared,
         ),
     };
     Ok(req)
+}
+
+/// See [`RequestBody`]'s `announced`.
+fn may_have_body(method: &Method, declared: Option<u64>) -> bool {
+    declared.is_some_and(|n| n > 0) || !matches!(*method, Method::GET | Method::HEAD)
 }
 
 fn method(method: WasiMethod) -> Option<Method> {
@@ -130,8 +134,12 @@ pub(crate) struct RequestBody {
     declared: Option<u64>,
     /// Bytes handed out so far.
     read: u64,
-    /// The head announces a body (`content-length` above 0 or
-    /// `transfer-encoding`, the core's `has_body`).
+    /// The request may carry a body: a `content-length` above 0, or any
+    /// method but GET and HEAD. Hosts keep `transfer-encoding` out of the
+    /// header list, so a chunked body is invisible here; GET and HEAD
+    /// without a length are taken to have none (content in them has no
+    /// defined meaning, RFC 9110 §9.3.1), and should one send a chunked
+    /// body the app leaves unread, the host closes that connection.
     announced: bool,
     /// The app's body limit: while under it, a read never asks for more
     /// than one byte past it, so the core's readers see the overflow
@@ -247,9 +255,9 @@ pub(crate) fn finish_leftover(drain: bool) {
     else {
         return;
     };
-    // A body the head did not announce, never opened, has nothing to
-    // drain on HTTP/1: the host has the whole request. (Draining it anyway
-    // cost every GET a wait on the host.) It is dropped after the answer.
+    // A GET or HEAD without a length, its body never opened: nothing to
+    // drain (draining it anyway cost every GET a wait on the host). It is
+    // dropped after the answer.
     let unannounced = !leftover.announced && matches!(leftover.body, Unfinished::Unopened(_));
     if !drain || unannounced {
         return;
