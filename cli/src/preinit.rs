@@ -79,11 +79,10 @@ fn first_line(a: &str, b: &str) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("no message");
-    let mut line: String = line.chars().take(160).collect();
-    if line.len() < a.len() + b.len() && line.chars().count() == 160 {
-        line.push('…');
+    match line.char_indices().nth(160) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
     }
-    line
 }
 
 #[cfg(test)]

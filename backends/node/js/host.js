@@ -462,12 +462,13 @@ function start(ex, head, hint, body) {
     return;
   }
   if (answer === true) {
-    // Answered at once, through the shared buffers.
-    deliverNow(ex, readAnswer(ex));
+    // Answered at once, through the shared buffers: out in the request's
+    // own call, as a plain `node:http` handler's answer goes.
+    deliver(ex, readAnswer(ex));
     return;
   }
   if (!(answer instanceof Promise)) {
-    deliverNow(ex, answer);
+    deliver(ex, answer);
     return;
   }
   watchClose(ex);
@@ -483,12 +484,6 @@ function start(ex, head, hint, body) {
       failExchange(ex);
     },
   );
-}
-
-// An answer ready within the request's own call goes out at once, as a
-// plain `node:http` handler's does.
-function deliverNow(ex, out) {
-  deliver(ex, out);
 }
 
 function finish(ex) {
