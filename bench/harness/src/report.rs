@@ -640,7 +640,8 @@ pub fn markdown(
          Servers: Mocket on each backend, and for each backend group the peers it is\n\
          compared with — native: axum 0.8 (the baseline), actix-web 4 and raw hyper 1;\n\
          Node.js: raw `node:http` (the baseline) and Hono; WASI: a raw `wasi:http` component\n\
-         (the baseline). Ratios are to the group's baseline.\n",
+         (the baseline) and a raw HTTP/1.1 server on `wasi:sockets` (what `mocket-wasi-sockets`\n\
+         is compared with). Ratios are to the group's baseline, or to the server named.\n",
     );
     if let Some(load) = load {
         let st = &load["settings"];
@@ -786,7 +787,8 @@ pub fn markdown(
          function calls around the handler, and its 1000 static routes are a `HashMap` built once; \
          raw `node:http` is a `switch` and a `Map`; the raw component is a `match` and a \
          `HashMap` that, like every per-instance state under `wasmtime serve` (one instance per \
-         request), is built for every request.\n",
+         request), is built for every request; the raw `wasi:sockets` server routes through the \
+         same code, behind a hand-written HTTP/1.1 loop (`wstd` + `httparse`).\n",
     );
     md
 }

@@ -126,12 +126,15 @@ pub fn all() -> Vec<Def> {
             ),
             "wasi-raw-reuse",
         ),
-        def(
-            "mocket-wasi-sockets",
-            Group::Wasi,
-            "Mocket, WASI backend listening through wasi:sockets (wasmtime run)",
-            false,
-            false,
+        vs(
+            def(
+                "mocket-wasi-sockets",
+                Group::Wasi,
+                "Mocket, WASI backend listening through wasi:sockets (wasmtime run)",
+                false,
+                false,
+            ),
+            "wasi-sockets-raw",
         ),
         def(
             "wasi-raw",
@@ -144,6 +147,13 @@ pub fn all() -> Vec<Def> {
             "wasi-raw-reuse",
             Group::Wasi,
             "the same, instances reused (wasmtime serve --max-instance-reuse-count 1000)",
+            false,
+            false,
+        ),
+        def(
+            "wasi-sockets-raw",
+            Group::Wasi,
+            "raw HTTP/1.1 server on wasi:sockets (wstd + httparse), hand-written match (wasmtime run)",
             false,
             false,
         ),
@@ -428,35 +438,51 @@ pub fn build(selected: &[Def], paths: &Paths) -> HashMap<&'static str, Built> {
         }
     };
 
-    if want("wasi-raw") || want("wasi-raw-reuse") {
-        eprintln!("building wasi-raw (wasm32-wasip2 component)");
-        let wasm = match wasi_missing() {
+    // The raw WASI peers, in one cargo build for wasm32-wasip2.
+    let raw_components = want("wasi-raw") || want("wasi-raw-reuse");
+    let raw_sockets = want("wasi-sockets-raw");
+    if raw_components || raw_sockets {
+        let mut packages = Vec::new();
+        if raw_components {
+            packages.push("peer-wasi-raw");
+        }
+        if raw_sockets {
+            packages.push("peer-wasi-sockets-raw");
+        }
+        eprintln!("building {} (wasm32-wasip2)", packages.join(", "));
+        let mut args = vec!["build", "--release"];
+        for p in &packages {
+            args.extend(["-p", p]);
+        }
+        args.extend(["--target", "wasm32-wasip2"]);
+        let artifacts = match wasi_missing() {
             Some(why) => Err(why),
-            None => cargo_artifacts(
-                &paths.bench,
-                &[
-                    "build",
-                    "--release",
-                    "-p",
-                    "peer-wasi-raw",
-                    "--target",
-                    "wasm32-wasip2",
-                ],
-            )
-            .and_then(|a| {
-                a.get("peer_wasi_raw")
-                    .cloned()
-                    .ok_or_else(|| "cargo built no peer_wasi_raw.wasm".into())
-            }),
+            None => cargo_artifacts(&paths.bench, &args),
+        };
+        // The component is a cdylib (`peer_wasi_raw`), the sockets server a
+        // binary (`peer-wasi-sockets-raw`): cargo names each by its target.
+        let wasm = |target: &str| match &artifacts {
+            Ok(a) => a
+                .get(target)
+                .cloned()
+                .ok_or_else(|| format!("cargo built no {target}.wasm")),
+            Err(e) => Err(e.clone()),
         };
         for (name, reuse) in [("wasi-raw", false), ("wasi-raw-reuse", true)] {
             if want(name) {
-                let b = match &wasm {
-                    Ok(w) => Built::Ready(serve_component(wasmtime.as_deref().unwrap(), w, reuse)),
-                    Err(e) => Built::Unavailable(e.clone()),
+                let b = match wasm("peer_wasi_raw") {
+                    Ok(w) => Built::Ready(serve_component(wasmtime.as_deref().unwrap(), &w, reuse)),
+                    Err(e) => Built::Unavailable(e),
                 };
                 built.insert(name, b);
             }
+        }
+        if raw_sockets {
+            let b = match wasm("peer-wasi-sockets-raw") {
+                Ok(w) => Built::Ready(run_component(wasmtime.as_deref().unwrap(), &w)),
+                Err(e) => Built::Unavailable(e),
+            };
+            built.insert("wasi-sockets-raw", b);
         }
     }
 

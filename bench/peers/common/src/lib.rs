@@ -1,10 +1,14 @@
 //! What the benchmark's peers share, so each peer's own file holds only
 //! what is particular to its framework: the JSON and query shapes of
 //! bench/ROUTES.md, the hand-written match of its three-parameter route
-//! (raw hyper, the raw wasi:http component), and the tokio runtime of the
+//! (raw hyper, the raw wasi:http component), the whole routing of the two
+//! raw WASI peers (`raw`, feature `raw`), and the tokio runtime of the
 //! peers that run on one (`WORKERS` threads when set).
 
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "raw")]
+pub mod raw;
 
 /// `GET /json`'s body, and the shape `POST /json-echo` reads.
 #[derive(Serialize)]
