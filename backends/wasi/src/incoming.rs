@@ -23,6 +23,7 @@ use http::header::HOST;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
 use mocket_core::backend::{
     CHUNK_SIZE, Chunk, ChunkSource, DRAIN_LIMIT, DRAIN_TIME, Service, declared_length, head_size,
+    may_have_body_unframed,
 };
 use mocket_core::{Body, IntoRequest};
 use wasip2::clocks::monotonic_clock;
@@ -98,18 +99,13 @@ pub(crate) fn convert(
             RequestBody::new(
                 request,
                 declared,
-                may_have_body(req.method(), declared),
+                may_have_body_unframed(req.method(), req.headers()),
                 service.body_limit(),
             ),
             declared,
         ),
     };
     Ok(req)
-}
-
-/// See [`RequestBody`]'s `announced`.
-fn may_have_body(method: &Method, declared: Option<u64>) -> bool {
-    declared.is_some_and(|n| n > 0) || !matches!(*method, Method::GET | Method::HEAD)
 }
 
 fn method(method: WasiMethod) -> Option<Method> {
@@ -134,12 +130,9 @@ pub(crate) struct RequestBody {
     declared: Option<u64>,
     /// Bytes handed out so far.
     read: u64,
-    /// The request may carry a body: a `content-length` above 0, or any
-    /// method but GET and HEAD. Hosts keep `transfer-encoding` out of the
-    /// header list, so a chunked body is invisible here; GET and HEAD
-    /// without a length are taken to have none (content in them has no
-    /// defined meaning, RFC 9110 §9.3.1), and should one send a chunked
-    /// body the app leaves unread, the host closes that connection.
+    /// The request may carry a body ([`may_have_body_unframed`]: hosts
+    /// keep `transfer-encoding` to themselves). Should a GET send a
+    /// chunked body the app leaves unread, the host closes that connection.
     announced: bool,
     /// The app's body limit: while under it, a read never asks for more
     /// than one byte past it, so the core's readers see the overflow

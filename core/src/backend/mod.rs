@@ -15,7 +15,8 @@
 //! (limits to enforce where the platform lets it), the listen address forms
 //! ([`parse_listen_addr`]), the one error type for a server that cannot
 //! start ([`ListenError`]), and request-head helpers for platforms that
-//! hand over parsed heads ([`declared_length`], [`head_size`]).
+//! hand over parsed heads ([`declared_length`], [`head_size`],
+//! [`may_have_body_unframed`]).
 //! `docs/architecture.md` lists, backend by backend, how each fulfils it.
 //!
 //! ```
@@ -49,6 +50,6 @@ pub use framing::{Framing, Outgoing};
 pub use leftover::{DRAIN_LIMIT, DRAIN_TIME, LINGER_LIMIT, LINGER_TIME, Leftover, UnreadBodies};
 pub use listen::{AddrError, ListenError, parse_listen_addr, prepare};
 pub use options::ServerOptions;
-pub use request_head::{declared_length, has_body, head_size};
+pub use request_head::{declared_length, has_body, head_size, may_have_body_unframed};
 pub use service::{Service, Serving};
 pub use upgrade::{Transport, Upgrade, refuse_upgrades, take_upgrade};

@@ -40,6 +40,25 @@ pub fn has_body(headers: &HeaderMap) -> bool {
     headers.contains_key(TRANSFER_ENCODING) || declared_length(headers).is_some_and(|n| n > 0)
 }
 
+/// Whether a request may carry a body when the platform has parsed its
+/// framing and keeps `transfer-encoding` to itself (`wasi:http` hosts do):
+/// a `content-length` above 0, or any method but GET and HEAD. A chunked
+/// GET or HEAD is then taken to have no body; content in one has no
+/// defined meaning (RFC 9110 §9.3.1), so nothing an app needs is lost.
+///
+/// ```
+/// use mocket_core::http::{HeaderMap, Method};
+/// let mut headers = HeaderMap::new();
+/// assert!(!mocket_core::backend::may_have_body_unframed(&Method::GET, &headers));
+/// assert!(mocket_core::backend::may_have_body_unframed(&Method::POST, &headers));
+/// headers.insert("content-length", "3".parse().unwrap());
+/// assert!(mocket_core::backend::may_have_body_unframed(&Method::GET, &headers));
+/// ```
+pub fn may_have_body_unframed(method: &Method, headers: &HeaderMap) -> bool {
+    declared_length(headers).is_some_and(|n| n > 0)
+        || !matches!(*method, Method::GET | Method::HEAD)
+}
+
 /// The size of the request head as HTTP/1.1 would carry it (request line,
 /// each header line, the blank line), to hold it to
 /// [`ServerOptions::max_header_bytes`](super::ServerOptions::max_header_bytes)
