@@ -1,9 +1,10 @@
 //! Mode 1: writing the core's answer back to the `wasi:http` host.
 //!
 //! The status and headers go out as soon as the answer exists, as the core
-//! framed them; the body is then written frame by frame as the app
-//! produces it, with the host's backpressure (`check-write`) respected, and
-//! trailers are passed on.
+//! framed them. A small body already complete is then written with
+//! blocking calls, as a plain component writes it; any other body frame by
+//! frame as the app produces it, with the host's backpressure
+//! (`check-write`) respected, and trailers are passed on.
 
 use std::io;
 use std::pin::Pin;
@@ -25,7 +26,7 @@ use crate::output;
 /// comes.
 pub(crate) async fn send(out: ResponseOutparam, mut answer: Outgoing) {
     // A body complete already goes out with its length, as a known one does.
-    answer.try_complete();
+    let complete = answer.try_complete();
     answer.declare_length();
     let framing = answer.framing;
     let (parts, body) = answer.response.into_parts();
@@ -38,7 +39,18 @@ pub(crate) async fn send(out: ResponseOutparam, mut answer: Outgoing) {
     };
     ResponseOutparam::set(out, Ok(response));
 
-    match write_body(&outgoing, body).await {
+    let written = match body.as_bytes() {
+        // A small body in hand is written as a plain component writes it:
+        // blocking calls, each a write and a flush the host waits on. The
+        // async path costs a pollable and several more host calls, and
+        // waiting here holds up at most the instance's own background tasks
+        // for as long as the host takes these bytes.
+        Some(bytes) if complete && bytes.len() <= BLOCKING_WRITE_LIMIT => {
+            write_blocking(&outgoing, bytes).map(|()| None)
+        }
+        _ => write_body(&outgoing, body).await,
+    };
+    match written {
         Ok(trailers) => match OutgoingBody::finish(outgoing, trailers) {
             // A HEAD answer keeps the GET answer's `content-length` but has
             // no body. The host counts that as a short body, but sends no
@@ -53,6 +65,28 @@ pub(crate) async fn send(out: ResponseOutparam, mut answer: Outgoing) {
         // Dropping the body without `finish` tells the host it is incomplete.
         Err(e) => tracing::debug!(error = %e, "the response body was cut short"),
     }
+}
+
+/// The largest complete body [`send`] writes with blocking calls.
+const BLOCKING_WRITE_LIMIT: usize = 64 * 1024;
+
+/// The most one `blocking-write-and-flush` takes (wasi:io's limit).
+const BLOCKING_CHUNK: usize = 4096;
+
+/// Writes `bytes` with blocking calls; nothing to write opens no stream.
+fn write_blocking(outgoing: &OutgoingBody, bytes: &[u8]) -> io::Result<()> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let stream = outgoing
+        .write()
+        .map_err(|()| io::Error::other("the response body stream was already taken"))?;
+    for chunk in bytes.chunks(BLOCKING_CHUNK) {
+        stream
+            .blocking_write_and_flush(chunk)
+            .map_err(output::stream_error)?;
+    }
+    Ok(())
 }
 
 /// Writes every data frame; returns the trailers, if any.
@@ -96,14 +130,8 @@ pub(crate) fn answer_now(out: ResponseOutparam, mut answer: Outgoing) {
         return;
     };
     ResponseOutparam::set(out, Ok(response));
-    if let Ok(stream) = outgoing.write() {
-        // One blocking call writes at most 4096 bytes.
-        for chunk in bytes.chunks(4096) {
-            if stream.blocking_write_and_flush(chunk).is_err() {
-                break;
-            }
-        }
-    }
+    // A client gone away leaves nothing else to do.
+    let _ = write_blocking(&outgoing, &bytes);
     let _ = OutgoingBody::finish(outgoing, None);
 }
 
