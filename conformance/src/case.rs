@@ -61,6 +61,12 @@ enum Payload {
     },
     /// A `content-length` header declaring `n` bytes, none of which are sent.
     DeclaredOnly(u64),
+    /// A `content-length` header declaring `declared` bytes, of which only
+    /// `sent` follow before the client stops writing (half-close).
+    CutShort {
+        sent: Vec<u8>,
+        declared: u64,
+    },
 }
 
 /// A request to write: built from parts, or raw bytes.
@@ -198,6 +204,29 @@ impl Req {
         self
     }
 
+    /// Declares `content-length: declared`, sends `sent` (fewer bytes), then
+    /// shuts down the client's writing half: the body ends early, and the
+    /// response can still be read.
+    ///
+    /// ```
+    /// use mocket_conformance::Req;
+    /// let req = Req::post("/x").cut_short("abc", 10);
+    /// assert!(req.to_bytes().ends_with(b"content-length: 10\r\n\r\nabc"));
+    /// assert!(req.half_closes());
+    /// ```
+    pub fn cut_short(mut self, sent: impl AsRef<[u8]>, declared: u64) -> Req {
+        self.payload = Payload::CutShort {
+            sent: sent.as_ref().to_vec(),
+            declared,
+        };
+        self
+    }
+
+    /// Whether the client shuts down its writing half after this request.
+    pub fn half_closes(&self) -> bool {
+        matches!(self.payload, Payload::CutShort { .. })
+    }
+
     /// Whether the response to this request has no body (a HEAD).
     pub fn is_head(&self) -> bool {
         match &self.raw {
@@ -235,13 +264,17 @@ impl Req {
         match &self.payload {
             Payload::None => {}
             Payload::Sized(body) => line("content-length", body.len().to_string().as_bytes()),
-            Payload::DeclaredOnly(n) => line("content-length", n.to_string().as_bytes()),
+            Payload::DeclaredOnly(n) | Payload::CutShort { declared: n, .. } => {
+                line("content-length", n.to_string().as_bytes())
+            }
             Payload::Chunked { .. } => line("transfer-encoding", b"chunked"),
         }
         out.extend_from_slice(b"\r\n");
         match &self.payload {
             Payload::None | Payload::DeclaredOnly(_) => {}
-            Payload::Sized(body) => out.extend_from_slice(body),
+            Payload::Sized(body) | Payload::CutShort { sent: body, .. } => {
+                out.extend_from_slice(body)
+            }
             Payload::Chunked {
                 data,
                 chunk,

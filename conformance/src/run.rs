@@ -308,7 +308,10 @@ fn run_steps(addr: SocketAddr, case: &Case, answers: &mut Answers) -> Result<(),
             .collect();
         // A server may answer and close before reading everything (413, 431):
         // a failed write only matters if the response is then wrong.
-        let write_error = c.try_send(&bytes).err();
+        let mut write_error = c.try_send(&bytes).err();
+        if write_error.is_none() && step.exchanges.iter().any(|(req, _)| req.half_closes()) {
+            write_error = c.stream().shutdown(std::net::Shutdown::Write).err();
+        }
         let note = || match &write_error {
             Some(e) => format!("\n    (writing the request failed: {e})"),
             None => String::new(),

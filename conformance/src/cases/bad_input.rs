@@ -9,6 +9,9 @@ const C: &str = "bad input";
 /// Why the connection stays open after a 431 in `wasi:http` mode.
 const HOST_KEEPS_CONNECTION: &str = "a wasi:http component may not set `connection` (the host manages hop-by-hop headers and refuses it), and after the backend's 431 wasmtime serve keeps the connection open (it read the whole head, so the connection is in sync); the 431 itself is sent";
 
+/// Why Node's answer to a body cut short has no error body.
+const NODE_ANSWERS_CUT_BODY: &str = "Node's HTTP parser meets the end of the stream inside the body: it ends the request (`aborted`) and answers its own bare 400 before the app's body reader can, and its server ends a half-closed connection (`httpAllowHalfOpen` is off), so no later answer could be sent; the status is the same";
+
 fn head_with_header_of(len: usize) -> Req {
     get("/").header("x-big", "a".repeat(len))
 }
@@ -57,6 +60,19 @@ pub(super) fn cases() -> Vec<Case> {
             Req::post("/body/text").declared_length_only(10_000_000),
             error(413, "request body is larger than the limit of 8192 bytes"),
         ),
+        case(C, "a body that ends before its content-length is 400")
+            .send(
+                Req::post("/body/text")
+                    .header("content-type", "text/plain")
+                    .cut_short("hello", 20),
+                error(400, "failed to read the request body").instead_on(
+                    Backend::NODE,
+                    Expect::status(400),
+                    NODE_ANSWERS_CUT_BODY,
+                ),
+            )
+            .then_closed()
+            .send(next.clone(), serving.clone()),
         case(C, "a 12 KiB request head is within the default 16 KiB")
             .send(head_with_header_of(12 * 1024), ok("home")),
         case(C, "a request head over 16 KiB is 431")
