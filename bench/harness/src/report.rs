@@ -788,7 +788,8 @@ pub fn markdown(
          raw `node:http` is a `switch` and a `Map`; the raw component is a `match` and a \
          `HashMap` that, like every per-instance state under `wasmtime serve` (one instance per \
          request), is built for every request; the raw `wasi:sockets` server routes through the \
-         same code, behind a hand-written HTTP/1.1 loop (`wstd` + `httparse`).\n",
+         same code, behind a hand-written HTTP/1.1 loop (`httparse`) on a small executor of its own: \
+         wstd 0.6's runtime livelocks under load on this wasmtime (see its module doc).\n",
     );
     md
 }

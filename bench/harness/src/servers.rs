@@ -153,7 +153,7 @@ pub fn all() -> Vec<Def> {
         def(
             "wasi-sockets-raw",
             Group::Wasi,
-            "raw HTTP/1.1 server on wasi:sockets (wstd + httparse), hand-written match (wasmtime run)",
+            "raw HTTP/1.1 server on wasi:sockets (httparse on its own small executor), hand-written match (wasmtime run)",
             false,
             false,
         ),
