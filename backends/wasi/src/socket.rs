@@ -107,6 +107,29 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
+    /// Flushes and waits until the flush is done: writing is possible
+    /// again.
+    fn poll_flushed(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if !this.flushing {
+            this.io.output.flush().map_err(stream_error)?;
+            this.flushing = true;
+        }
+        loop {
+            match this.io.output.check_write() {
+                Ok(0) => ready!(this.poll_writable(cx)),
+                Ok(_) => {
+                    this.flushing = false;
+                    return Poll::Ready(Ok(()));
+                }
+                Err(e) => {
+                    this.flushing = false;
+                    return Poll::Ready(Err(stream_error(e)));
+                }
+            }
+        }
+    }
+
     fn new(socket: TcpSocket, input: InputStream, output: OutputStream) -> Conn {
         Conn {
             read_wait: None,
@@ -210,30 +233,22 @@ impl hyper::rt::Write for Conn {
         }
     }
 
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    /// Asks the host to push out what was written, without waiting: the
+    /// bytes are on their way once `write` returns, and the next write waits
+    /// for the flush (`check-write` says 0 until it is done). hyper flushes
+    /// after every response; waiting for the flush there cost each one a
+    /// `poll` round through the executor. Closing waits (`poll_shutdown`,
+    /// [`Closer`]), since a socket shut down too early loses the bytes.
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if !this.flushing {
             this.io.output.flush().map_err(stream_error)?;
-            this.flushing = true;
         }
-        // The flush is done when writing is possible again.
-        loop {
-            match this.io.output.check_write() {
-                Ok(0) => ready!(this.poll_writable(cx)),
-                Ok(_) => {
-                    this.flushing = false;
-                    return Poll::Ready(Ok(()));
-                }
-                Err(e) => {
-                    this.flushing = false;
-                    return Poll::Ready(Err(stream_error(e)));
-                }
-            }
-        }
+        Poll::Ready(Ok(()))
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(self.as_mut().poll_flush(cx))?;
+        ready!(self.as_mut().poll_flushed(cx))?;
         let _ = self.io.socket.shutdown(ShutdownType::Send);
         Poll::Ready(Ok(()))
     }
