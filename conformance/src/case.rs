@@ -265,7 +265,7 @@ impl Req {
             Payload::None => {}
             Payload::Sized(body) => line("content-length", body.len().to_string().as_bytes()),
             Payload::DeclaredOnly(n) | Payload::CutShort { declared: n, .. } => {
-                line("content-length", n.to_string().as_bytes())
+                line("content-length", n.to_string().as_bytes());
             }
             Payload::Chunked { .. } => line("transfer-encoding", b"chunked"),
         }
@@ -273,7 +273,7 @@ impl Req {
         match &self.payload {
             Payload::None | Payload::DeclaredOnly(_) => {}
             Payload::Sized(body) | Payload::CutShort { sent: body, .. } => {
-                out.extend_from_slice(body)
+                out.extend_from_slice(body);
             }
             Payload::Chunked {
                 data,
