@@ -31,12 +31,34 @@ pub(crate) enum Outcome {
 
 /// Pre-initialises `wasm` with `wasmtime`'s wizer into `<stem>.pre.wasm`
 /// beside it.
+///
+/// wizer writes a file of this process's own, renamed over `<stem>.pre.wasm`
+/// once complete: another `cargo mocket run` may be serving that file (two
+/// runs of one example at once), and must never load half of one.
 pub(crate) fn run(wasmtime: &Path, wasm: &Path) -> Result<Outcome, Failure> {
     let out = wasm.with_extension("pre.wasm");
+    let written = wasm.with_extension(format!("pre.{}.wasm", std::process::id()));
+    match snapshot(wasmtime, wasm, &written)? {
+        Outcome::Snapshot(_) => match std::fs::rename(&written, &out) {
+            Ok(()) => Ok(Outcome::Snapshot(out)),
+            Err(e) => {
+                let _ = std::fs::remove_file(&written);
+                Ok(Outcome::Plain(format!(
+                    "the snapshot could not be moved to {}: {e}",
+                    out.display()
+                )))
+            }
+        },
+        plain => Ok(plain),
+    }
+}
+
+/// Runs wizer on `wasm` into `out`; removes `out` unless it is the snapshot.
+fn snapshot(wasmtime: &Path, wasm: &Path, out: &Path) -> Result<Outcome, Failure> {
     let mut cmd = Command::new(wasmtime);
     cmd.args(["wizer", "--init-func", "run()", "-S", "cli", "-S", "http"])
         .args(["--env", "MOCKET_WASI_PREINIT=1", "-o"])
-        .arg(&out)
+        .arg(out)
         .arg(wasm)
         .stdin(Stdio::null());
     let ran = cmd
@@ -45,7 +67,7 @@ pub(crate) fn run(wasmtime: &Path, wasm: &Path) -> Result<Outcome, Failure> {
     let said = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_owned();
     let (stdout, stderr) = (said(&ran.stdout), said(&ran.stderr));
     if !ran.status.success() {
-        let _ = std::fs::remove_file(&out);
+        let _ = std::fs::remove_file(out);
         return Ok(Outcome::Plain(format!(
             "`main` failed while pre-initialising ({})",
             first_line(&stderr, &stdout)
@@ -55,20 +77,20 @@ pub(crate) fn run(wasmtime: &Path, wasm: &Path) -> Result<Outcome, Failure> {
     // that returned normally; anything else on stdout is the guest's.
     let guest_stdout = stdout.strip_suffix("ok").unwrap_or(&stdout).trim();
     if guest_stdout.ends_with("err") && stderr.is_empty() {
-        let _ = std::fs::remove_file(&out);
+        let _ = std::fs::remove_file(out);
         return Ok(Outcome::Plain(
             "`main` returned a failure while pre-initialising".to_owned(),
         ));
     }
     if !guest_stdout.is_empty() || !stderr.is_empty() {
-        let _ = std::fs::remove_file(&out);
+        let _ = std::fs::remove_file(out);
         return Ok(Outcome::Plain(format!(
             "`main` wrote output before `listen` (\"{}\"), and a snapshot cannot keep \
              the handle it wrote with",
             first_line(guest_stdout, &stderr)
         )));
     }
-    Ok(Outcome::Snapshot(out))
+    Ok(Outcome::Snapshot(out.to_path_buf()))
 }
 
 /// The first non-empty line of `a`, else of `b`, shortened.
