@@ -28,6 +28,8 @@ mod encoding;
 mod fs;
 mod path;
 mod range;
+#[cfg(test)]
+mod range_props;
 mod serve;
 
 use std::fmt;

@@ -8,3 +8,4 @@ mod accept_encoding;
 mod cookies;
 mod forms;
 mod listen_addr;
+mod safe_path;
