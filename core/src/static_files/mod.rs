@@ -24,6 +24,8 @@
 //!   `serveStatic`. Middleware registered before it runs around it.
 
 mod conditional;
+#[cfg(test)]
+mod conditional_props;
 mod encoding;
 mod fs;
 mod path;
