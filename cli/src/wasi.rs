@@ -203,6 +203,7 @@ pub(crate) fn serve(
     let mut cmd = Command::new(wasmtime);
     match mode {
         Mode::Http => {
+            eprintln!("{DEVELOPMENT_SERVER}");
             cmd.args(["serve", "-S", "cli", "--addr"])
                 .arg(format!("127.0.0.1:{port}"));
             if let Some(n) = reuse {
@@ -222,6 +223,15 @@ pub(crate) fn serve(
         }
     }
 }
+
+/// What `run --backend wasi` says before it starts `wasmtime serve`: the
+/// server is wasmtime's, and it offers no limit on a slow or idle client
+/// (no header or idle timeout; its 1000-connection cap, the default, is
+/// what such clients fill), so it is for development only.
+pub(crate) const DEVELOPMENT_SERVER: &str = "note: wasmtime serve is a development server: it \
+     has no header or idle timeout, so slow or idle clients can hold its 1000 connections and \
+     keep new ones waiting; deploy the component to a wasi:http host with limits (Spin, \
+     wasmCloud, a proxy in front)";
 
 /// `--dir D` for each folder granted to the component.
 fn grant(cmd: &mut Command, dirs: &[String]) {

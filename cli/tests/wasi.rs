@@ -64,6 +64,14 @@ fn run_on_wasi_serves_the_example_under_wasmtime_serve() {
         "{}",
         server.stderr()
     );
+    // It says whose server this is, and what it is for.
+    assert!(
+        server
+            .stderr()
+            .contains("note: wasmtime serve is a development server"),
+        "{}",
+        server.stderr()
+    );
     // wasmtime serve drains and exits 0 on SIGINT (Ctrl-C).
     server.signal("INT");
     assert_eq!(
