@@ -60,6 +60,8 @@
 mod config;
 mod deflate;
 mod frame;
+#[cfg(test)]
+mod frame_props;
 mod message;
 mod pubsub;
 mod read;
