@@ -26,7 +26,7 @@ use crate::output;
 /// comes.
 pub(crate) async fn send(out: ResponseOutparam, mut answer: Outgoing) {
     // A body complete already goes out with its length, as a known one does.
-    let complete = answer.try_complete();
+    answer.try_complete();
     answer.declare_length();
     let framing = answer.framing;
     let (parts, body) = answer.response.into_parts();
@@ -40,12 +40,13 @@ pub(crate) async fn send(out: ResponseOutparam, mut answer: Outgoing) {
     ResponseOutparam::set(out, Ok(response));
 
     let written = match body.as_bytes() {
-        // A small body in hand is written as a plain component writes it:
-        // blocking calls, each a write and a flush the host waits on. The
-        // async path costs a pollable and several more host calls, and
-        // waiting here holds up at most the instance's own background tasks
-        // for as long as the host takes these bytes.
-        Some(bytes) if complete && bytes.len() <= BLOCKING_WRITE_LIMIT => {
+        // A small body in hand (`try_complete` made a ready one whole) is
+        // written as a plain component writes it: blocking calls, each a
+        // write and a flush the host waits on. The async path costs a
+        // pollable and several more host calls, and waiting here holds up
+        // at most the instance's own background tasks for as long as the
+        // host takes these bytes.
+        Some(bytes) if bytes.len() <= BLOCKING_WRITE_LIMIT => {
             write_blocking(&outgoing, bytes).map(|()| None)
         }
         _ => write_body(&outgoing, body).await,
