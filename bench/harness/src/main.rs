@@ -12,6 +12,7 @@ mod client;
 mod report;
 mod routes;
 mod servers;
+mod soak;
 mod util;
 mod wrk;
 mod ws;
@@ -46,7 +47,18 @@ usage: bench/run [options]
   --ws                 measure WebSocket echo, fan-out and idle memory instead
                        (examples/chat against axum's ws and Node's ws package)
   --subscribers 1000   --ws: subscribers in the fan-out room
-  --idle 10000         --ws: idle sockets for the memory figure
+  --idle 10000         --ws: idle sockets for the memory figure; --soak: idle
+                       keep-alive connections for the memory per connection
+                       (default 1000 there; 0: skip it)
+  --soak               one long wrk run per server on a mix of routes: socket
+                       errors, non-2xx answers and memory every second; exits
+                       non-zero on any error or growing memory (defaults then:
+                       --servers mocket,mocket-node,mocket-wasi-sockets
+                       --duration 60s --connections 256, the mix: plaintext,
+                       json, echo, query, post_small, post_json, post_large)
+  --timeout 2s         --soak: a request waiting longer is a timeout error
+  --flat-pct 10        --soak: memory is flat if the last third's median is at
+                       most this much above the first third's, after warm-up
   --check              only check every route of every server, measure nothing
   --report             only re-render docs/benchmarks.md from the latest results
   --list               list routes and servers
@@ -70,6 +82,9 @@ struct Options {
     ws: bool,
     subscribers: usize,
     idle: usize,
+    soak: bool,
+    timeout: String,
+    flat_pct: f64,
     out: Option<PathBuf>,
     report: bool,
     check: bool,
@@ -92,11 +107,16 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         ws: false,
         subscribers: 1000,
         idle: 10_000,
+        soak: false,
+        timeout: "2s".into(),
+        flat_pct: 10.0,
         out: None,
         report: false,
         check: false,
         list: false,
     };
+    // Options whose default depends on the kind of run.
+    let (mut duration_set, mut connections_set, mut idle_set) = (false, false, false);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -122,9 +142,15 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         match flag {
             "--routes" => o.routes = Some(list(value()?)),
             "--servers" => o.servers = Some(list(value()?)),
-            "--duration" => o.duration = duration(&value()?)?,
+            "--duration" => {
+                o.duration = duration(&value()?)?;
+                duration_set = true;
+            }
             "--warmup" => o.warmup = duration(&value()?)?,
-            "--connections" => o.connections = num(value()?)? as u32,
+            "--connections" => {
+                o.connections = num(value()?)? as u32;
+                connections_set = true;
+            }
             "--threads" => o.threads = num(value()?)? as u32,
             "--callgrind" => o.callgrind = true,
             "--requests" => o.requests = num(value()?)?.max(1) as usize,
@@ -133,7 +159,18 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--rounds" => o.rounds = num(value()?)?.max(1) as usize,
             "--ws" => o.ws = true,
             "--subscribers" => o.subscribers = num(value()?)?.max(1) as usize,
-            "--idle" => o.idle = num(value()?)?.max(1) as usize,
+            "--idle" => {
+                o.idle = num(value()?)? as usize;
+                idle_set = true;
+            }
+            "--soak" => o.soak = true,
+            "--timeout" => o.timeout = duration(&value()?)?,
+            "--flat-pct" => {
+                let v = value()?;
+                o.flat_pct = v
+                    .parse()
+                    .map_err(|_| format!("--flat-pct: not a number: {v}"))?;
+            }
             "--out" => o.out = Some(PathBuf::from(value()?)),
             "--report" => o.report = true,
             "--check" => o.check = true,
@@ -141,6 +178,19 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown option {other}")),
         }
+    }
+    if o.soak {
+        if !duration_set {
+            o.duration = "60s".into();
+        }
+        if !connections_set {
+            o.connections = 256;
+        }
+        if !idle_set {
+            o.idle = 1000;
+        }
+    } else {
+        o.idle = o.idle.max(1);
     }
     if o.threads == 0 || o.connections < o.threads {
         return Err("--connections must be at least --threads, and --threads at least 1".into());
@@ -247,6 +297,9 @@ fn run(opts: Options, args: &[String]) -> Result<(), String> {
     }
     if opts.ws {
         return ws_bench(&opts, &paths, &out, args);
+    }
+    if opts.soak {
+        return soak_run(&opts, &paths, &out, args);
     }
 
     let routes = select(&all_routes, opts.routes.as_deref(), "route", |r| r.name)?;
@@ -359,6 +412,81 @@ fn save(out: &Path, id: &str, result: &Value) -> Result<PathBuf, String> {
     std::fs::write(&file, text + "\n")
         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     Ok(file)
+}
+
+/// `--soak`: one long run per server on a mix of routes (see soak.rs).
+fn soak_run(opts: &Options, paths: &Paths, out: &Path, args: &[String]) -> Result<(), String> {
+    if opts.callgrind || opts.check || opts.ws {
+        return Err("--soak runs wrk: --callgrind, --check and --ws do not apply".into());
+    }
+    for tool in ["wrk", "taskset"] {
+        if !util::have(tool) {
+            return Err(format!("{tool} is not installed"));
+        }
+    }
+    let default_servers: Vec<String> = soak::SERVERS.iter().map(|s| s.to_string()).collect();
+    let selected = select(
+        &servers::all(),
+        Some(opts.servers.as_deref().unwrap_or(&default_servers)),
+        "server",
+        |s| s.name,
+    )?;
+    let default_routes: Vec<String> = soak::ROUTES.iter().map(|s| s.to_string()).collect();
+    let routes = select(
+        &routes::all(),
+        Some(opts.routes.as_deref().unwrap_or(&default_routes)),
+        "route",
+        |r| r.name,
+    )?;
+    if let Some(r) = routes.iter().find(|r| r.non2xx_expected) {
+        return Err(format!(
+            "{} answers non-2xx on purpose: a soak counts every non-2xx as a failure",
+            r.name
+        ));
+    }
+    let duration = secs(&opts.duration).unwrap_or(60.0).round().max(1.0);
+    let duration = Duration::from_secs(duration as u64);
+    let settings = soak::Settings {
+        duration,
+        connections: opts.connections,
+        threads: opts.threads,
+        timeout: opts.timeout.clone(),
+        idle: opts.idle,
+        warmup: soak::warmup_for(duration),
+        flat_pct: opts.flat_pct,
+    };
+    let id = format!("soak-{}", util::date("+%Y%m%dT%H%M%SZ"));
+    let stamp = Stamp::now(paths, args, false);
+    eprintln!("== building ({} servers)", selected.len());
+    let built = servers::build(&selected, paths);
+    let dir = paths.bench.join("target").join("logs").join(&id);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (mut result, problems) = soak::run(&settings, &selected, &built, &routes, &dir)?;
+    stamp.apply(&mut result, &id);
+    let file = save(out, &id, &result)?;
+    print!("{}", soak::tables(&result));
+    println!(
+        "
+results: {}",
+        file.display()
+    );
+    println!("logs: {}", dir.display());
+    if problems.is_empty() {
+        println!(
+            "
+PASS: no socket error, no non-2xx answer, memory flat on every server"
+        );
+        Ok(())
+    } else {
+        println!(
+            "
+FAIL:"
+        );
+        for p in &problems {
+            println!("  {p}");
+        }
+        Err(format!("the soak failed on {} count(s)", problems.len()))
+    }
 }
 
 /// `--ws`: the WebSocket benchmark (see ws/mod.rs).

@@ -173,3 +173,58 @@ pub fn revision(repo: &Path) -> String {
         head
     }
 }
+
+/// Resident memory (VmRSS, KiB) of `pid` and all its descendants: a server
+/// may be a wrapper around its worker processes.
+pub fn tree_rss_kib(pid: u32) -> Option<u64> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(p) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+            continue;
+        };
+        // The field after the command name (in parentheses) is the state,
+        // then the parent's pid.
+        if let Some(ppid) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok())
+        {
+            parents.push((p, ppid));
+        }
+    }
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(p, _)| *p),
+        );
+        i += 1;
+    }
+    let own = proc_status_kib(pid, "VmRSS")?;
+    Some(
+        own + tree[1..]
+            .iter()
+            .filter_map(|&p| proc_status_kib(p, "VmRSS"))
+            .sum::<u64>(),
+    )
+}
+
+/// Whether a compiler is running on this machine (another build competing
+/// for the cores).
+pub fn building() -> bool {
+    Command::new("pgrep")
+        .args(["-x", "rustc"])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}

@@ -16,7 +16,19 @@ pub struct Outcome {
     pub max_ms: f64,
     pub requests: u64,
     pub socket_errors: u64,
+    /// `socket_errors` by kind, as wrk reports them.
+    pub errors: SocketErrors,
     pub non2xx: u64,
+}
+
+/// wrk's `Socket errors:` line: failed connects, reads, writes, and
+/// requests over `--timeout` (counted on wrk's 2 s timeout sweep).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SocketErrors {
+    pub connect: u64,
+    pub read: u64,
+    pub write: u64,
+    pub timeout: u64,
 }
 
 impl Outcome {
@@ -110,10 +122,20 @@ pub fn parse(text: &str) -> Option<Outcome> {
             ["Non-2xx", "or", "3xx", "responses:", n] => o.non2xx = n.parse().ok()?,
             ["Socket", "errors:", rest @ ..] => {
                 // connect 0, read 0, write 0, timeout 0
-                o.socket_errors = rest
-                    .iter()
-                    .filter_map(|w| w.trim_end_matches(',').parse::<u64>().ok())
-                    .sum();
+                for pair in rest.chunks(2) {
+                    let [kind, n] = pair else { continue };
+                    let Ok(n) = n.trim_end_matches(',').parse::<u64>() else {
+                        continue;
+                    };
+                    o.socket_errors += n;
+                    match *kind {
+                        "connect" => o.errors.connect = n,
+                        "read" => o.errors.read = n,
+                        "write" => o.errors.write = n,
+                        "timeout" => o.errors.timeout = n,
+                        _ => {}
+                    }
+                }
             }
             _ => {}
         }
@@ -147,6 +169,13 @@ Transfer/sec:     19.58MB
         assert!((o.p50_ms - 0.396).abs() < 1e-9);
         assert_eq!(o.requests, 777777);
         assert_eq!(o.socket_errors, 3);
+        let errors = super::SocketErrors {
+            connect: 0,
+            read: 2,
+            write: 0,
+            timeout: 1,
+        };
+        assert_eq!(o.errors, errors);
         assert_eq!(o.non2xx, 5);
     }
 }
