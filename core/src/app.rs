@@ -95,6 +95,8 @@ pub(crate) struct AppInner {
     /// The host cannot hand connections over (`backend::refuse_upgrades`).
     #[cfg_attr(not(feature = "websocket"), allow(dead_code))]
     pub(crate) no_upgrades: bool,
+    /// Heard by WebSockets and event streams when the server stops.
+    pub(crate) shutdown: Arc<crate::shutdown::Shutdown>,
 }
 
 /// A handle on the app held by requests in flight: a plain reference once
@@ -412,6 +414,7 @@ impl Mocket {
                 #[cfg(feature = "websocket")]
                 publisher: crate::ws::Publisher::default(),
                 no_upgrades: false,
+                shutdown: Arc::default(),
             }),
             base: String::new(),
             errors: Vec::new(),

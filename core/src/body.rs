@@ -426,6 +426,10 @@ impl Body {
         }
     }
 
+    pub(crate) fn is_stream(&self) -> bool {
+        matches!(self.kind, Kind::Stream(_))
+    }
+
     pub(crate) fn is_upgrade(&self) -> bool {
         matches!(self.kind, Kind::Upgrade(_))
     }

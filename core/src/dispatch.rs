@@ -204,6 +204,9 @@ impl Dispatch {
         let mut polled = Pin::new(&mut self.inner).poll(cx);
         if let Poll::Ready(res) = &mut polled {
             self.framing = crate::backend::finish(res, self.is_head);
+            if res.body().is_stream() {
+                hear_shutdown(res, &self.inner.app);
+            }
         }
         polled
     }
@@ -215,6 +218,15 @@ impl Future for Dispatch {
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
         self.poll_framed(cx)
+    }
+}
+
+/// An event stream ends when the app shuts down: it learns of which app
+/// here, once its answer is final.
+#[cold]
+fn hear_shutdown(res: &mut Response, app: &AppInner) {
+    if let Some(ear) = res.extensions_mut().remove::<crate::sse::HearsShutdown>() {
+        ear.hear(&app.shutdown);
     }
 }
 

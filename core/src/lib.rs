@@ -28,6 +28,9 @@ mod dispatch;
 mod error;
 #[cfg(feature = "forms")]
 mod form;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod handler;
 mod in_process;
 mod log;
@@ -39,6 +42,7 @@ mod params;
 mod request;
 mod response;
 pub mod sse;
+mod shutdown;
 mod state;
 #[cfg(feature = "static-files")]
 pub mod static_files;

@@ -576,6 +576,12 @@ impl Request {
         self.inner.app.publisher.clone()
     }
 
+    /// The app's shutdown notice, for a WebSocket to hear.
+    #[cfg(feature = "websocket")]
+    pub(crate) fn app_shutdown(&self) -> Arc<crate::shutdown::Shutdown> {
+        self.inner.app.shutdown.clone()
+    }
+
     /// Whether the host cannot hand connections over.
     #[cfg(feature = "websocket")]
     pub(crate) fn no_upgrades(&self) -> bool {

@@ -11,6 +11,9 @@
 //! one allocation per event.
 
 use std::fmt;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,6 +22,7 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 
 use crate::body::{Body, BoxError};
 use crate::response::{IntoResponse, Response};
+use crate::shutdown::{Shutdown, ShutdownWatch};
 
 /// One event of an event stream.
 ///
@@ -145,7 +149,9 @@ impl fmt::Display for Event {
 /// A `text/event-stream` response from a `Stream` of events. Each event
 /// reaches the client when the stream yields it; the client going away
 /// drops the stream. An `Err` item ends the stream (the connection is cut,
-/// and the browser reconnects).
+/// and the browser reconnects). When the server shuts down, the stream
+/// ends cleanly (the client sees the end of the body, and reconnects to
+/// whichever server replaces this one).
 ///
 /// ```
 /// # futures_executor::block_on(async {
@@ -200,7 +206,12 @@ where
     E: Into<BoxError> + 'static,
 {
     fn into_response(self) -> Response {
-        let events = self.events.map(|item| item.map(|event| event.encode()));
+        let ear = Arc::new(OnceLock::new());
+        let events = UntilShutdown {
+            events: Box::pin(self.events.map(|item| item.map(|event| event.encode()))),
+            ear: ear.clone(),
+            watch: None,
+        };
         let body = match self.keep_alive {
             // The events end the body; keep-alives alone never do.
             Some(ticks) => {
@@ -221,6 +232,45 @@ where
         // Never cached, never held back by a buffering proxy.
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+        res.extensions_mut().insert(HearsShutdown(ear));
         res
+    }
+}
+
+/// Left on an event stream's response for the dispatcher, which hands it
+/// the app's [`Shutdown`] (an answer is built before it knows its app).
+#[derive(Clone)]
+pub(crate) struct HearsShutdown(Arc<OnceLock<Arc<Shutdown>>>);
+
+impl HearsShutdown {
+    /// Connects the stream to `shutdown`.
+    pub(crate) fn hear(self, shutdown: &Arc<Shutdown>) {
+        let _ = self.0.set(shutdown.clone());
+    }
+}
+
+/// The events, until the app's shutdown begins: then the stream ends.
+struct UntilShutdown<T> {
+    events: Pin<Box<dyn Stream<Item = T>>>,
+    ear: Arc<OnceLock<Arc<Shutdown>>>,
+    watch: Option<ShutdownWatch>,
+}
+
+impl<T> Stream for UntilShutdown<T> {
+    type Item = T;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = &mut *self;
+        if this.watch.is_none()
+            && let Some(shutdown) = this.ear.get()
+        {
+            this.watch = Some(ShutdownWatch::new(shutdown.clone()));
+        }
+        if let Some(watch) = &mut this.watch
+            && watch.poll_begun(cx).is_ready()
+        {
+            return Poll::Ready(None);
+        }
+        this.events.as_mut().poll_next(cx)
     }
 }

@@ -62,6 +62,33 @@ impl Service {
         &self.app.options
     }
 
+    /// Tells the app's long-lived answers that the server is stopping:
+    /// every open WebSocket sends `1001 Going Away` (and closes once the
+    /// peer answers), and every Server-Sent Events stream ends, so their
+    /// connections close within the grace period. A backend calls it when
+    /// it stops accepting; calling it again does nothing. Ordinary requests
+    /// in flight are not affected.
+    ///
+    /// ```
+    /// # futures_executor::block_on(async {
+    /// use futures_util::stream;
+    /// use mocket_core::sse::{Event, Sse};
+    /// let mut app = mocket_core::Mocket::new();
+    /// app.get("/events", |_req| async {
+    ///     // An endless stream: only the shutdown ends it.
+    ///     Sse::new(stream::repeat_with(|| Ok::<_, std::convert::Infallible>(Event::data("tick"))))
+    /// });
+    /// let service = app.into_service().unwrap();
+    /// service.begin_shutdown();
+    /// let req = mocket_core::http::Request::get("/events").body(mocket_core::Body::empty()).unwrap();
+    /// let body = service.call(req).await.into_body();
+    /// assert_eq!(body.to_text().await.unwrap(), "");
+    /// # });
+    /// ```
+    pub fn begin_shutdown(&self) {
+        self.app.shutdown.begin();
+    }
+
     /// The app's body limit in bytes.
     ///
     /// ```

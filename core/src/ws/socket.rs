@@ -25,6 +25,7 @@ use super::pubsub::{Delivery, Inbox, Publisher};
 use super::read::{Incoming, Reader, Violation};
 use super::write::Outbox;
 use crate::backend::Transport;
+use crate::shutdown::ShutdownWatch;
 
 /// Above this many queued bytes, sending waits for the connection.
 const HIGH_WATER: usize = 64 * 1024;
@@ -133,6 +134,8 @@ pub struct WebSocket {
     config: Config,
     /// Close without waiting for queued bytes to be written.
     abrupt: bool,
+    /// Says `1001 Going Away` when the server stops.
+    shutdown: ShutdownWatch,
 }
 
 impl WebSocket {
@@ -142,6 +145,7 @@ impl WebSocket {
         deflate: Option<Deflate>,
         protocol: Option<String>,
         publisher: Publisher,
+        shutdown: ShutdownWatch,
     ) -> WebSocket {
         WebSocket {
             io,
@@ -156,6 +160,7 @@ impl WebSocket {
             topics: Vec::new(),
             config,
             abrupt: false,
+            shutdown,
         }
     }
 
@@ -296,6 +301,7 @@ impl WebSocket {
                 }
                 State::Open | State::CloseSent => {}
             }
+            self.hear_shutdown(cx);
             self.deliver(cx.waker());
             if self.state == State::Finishing {
                 continue;
@@ -347,6 +353,17 @@ impl WebSocket {
                 Ok(_) => {}
                 Err(e) => self.fail(WsError::Io(e)),
             }
+        }
+    }
+
+    /// The server is stopping: say so, and wait for the peer's close
+    /// (the grace period bounds the wait).
+    fn hear_shutdown(&mut self, cx: &mut Context<'_>) {
+        if self.state == State::Open && self.shutdown.poll_begun(cx).is_ready() {
+            let frame = CloseFrame::new(CloseCode::GOING_AWAY, "server shutting down");
+            self.outbox.close(Some(&frame));
+            self.state = State::CloseSent;
+            self.unsubscribe_all();
         }
     }
 
@@ -439,6 +456,7 @@ impl WebSocket {
         if self.state == State::Closed {
             return Poll::Ready(Err(WsError::Closed));
         }
+        self.hear_shutdown(cx);
         ready!(self.poll_write_out(cx)).map_err(WsError::Io)?;
         ready!(Pin::new(&mut self.io).poll_flush(cx)).map_err(WsError::Io)?;
         Poll::Ready(Ok(()))
@@ -468,6 +486,7 @@ impl Sink<Message> for WebSocket {
 
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
         let this = self.get_mut();
+        this.hear_shutdown(cx);
         if this.outbox.len() > HIGH_WATER {
             ready!(this.poll_write_out(cx)).map_err(WsError::Io)?;
         }

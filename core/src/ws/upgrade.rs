@@ -2,6 +2,7 @@
 //! choosing a subprotocol and extensions, answering `101`.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -23,6 +24,7 @@ use crate::handler::{Handler, ResponseFuture};
 use crate::maybe_send::{MaybeSend, MaybeSync};
 use crate::request::Request;
 use crate::response::{IntoResponse, Response};
+use crate::shutdown::{Shutdown, ShutdownWatch};
 
 /// The GUID every accept key is derived with (section 1.3).
 const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -61,6 +63,7 @@ pub struct WebSocketUpgrade {
     selected: Option<String>,
     config: Config,
     publisher: Publisher,
+    shutdown: Arc<Shutdown>,
 }
 
 impl WebSocketUpgrade {
@@ -123,6 +126,7 @@ impl WebSocketUpgrade {
             selected: None,
             config: Config::default(),
             publisher: req.publisher(),
+            shutdown: req.app_shutdown(),
         })
     }
 
@@ -243,6 +247,7 @@ impl WebSocketUpgrade {
             selected,
             config,
             publisher,
+            shutdown,
             ..
         } = self;
         let mut res = Response::new(Body::empty());
@@ -271,7 +276,10 @@ impl WebSocketUpgrade {
             Some(deflate::Deflate::new(params))
         });
         *res.body_mut() = Body::from_upgrade(Upgrade::new(move |io| {
-            callback(WebSocket::new(io, config, deflate, selected, publisher))
+            let shutdown = ShutdownWatch::new(shutdown);
+            callback(WebSocket::new(
+                io, config, deflate, selected, publisher, shutdown,
+            ))
         }));
         res
     }

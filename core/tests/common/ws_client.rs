@@ -2,7 +2,7 @@
 //! in-process socket tests: writes masked frames, reads server frames.
 
 use futures_util::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use mocket_core::backend::take_upgrade;
+use mocket_core::backend::{Service, take_upgrade};
 use mocket_core::http::{self, Request};
 use mocket_core::{Body, Mocket};
 
@@ -26,7 +26,24 @@ pub(crate) async fn connect(
     capacity: usize,
 ) -> (Client, impl Future<Output = ()> + use<>) {
     let req = handshake(path).body(Body::empty()).expect("request");
-    let mut res = app.request(req).await;
+    upgraded(app.request(req).await, path, capacity)
+}
+
+/// [`connect`] through a built [`Service`], as a backend serves it.
+pub(crate) async fn connect_to(
+    service: &Service,
+    path: &str,
+    capacity: usize,
+) -> (Client, impl Future<Output = ()> + use<>) {
+    let req = handshake(path).body(Body::empty()).expect("request");
+    upgraded(service.call(req).await, path, capacity)
+}
+
+fn upgraded(
+    mut res: http::Response<Body>,
+    path: &str,
+    capacity: usize,
+) -> (Client, impl Future<Output = ()> + use<>) {
     assert_eq!(res.status(), 101, "{path} did not upgrade");
     let upgrade = take_upgrade(&mut res).expect("a 101 carries its upgrade");
     let (client, server) = duplex::pair(capacity);
