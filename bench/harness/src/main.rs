@@ -164,7 +164,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 idle_set = true;
             }
             "--soak" => o.soak = true,
-            "--timeout" => o.timeout = duration(&value()?)?,
+            "--timeout" => {
+                // wrk takes whole units (2s, 1m).
+                let v = value()?;
+                o.timeout = match secs(&v) {
+                    Some(t) if t >= 1.0 => format!("{}s", t.round()),
+                    _ => return Err(format!("--timeout: at least 1s, in seconds: {v}")),
+                };
+            }
             "--flat-pct" => {
                 let v = value()?;
                 o.flat_pct = v

@@ -234,6 +234,9 @@ struct Soaked {
     samples: Vec<Sample>,
     /// Seconds during which a compiler ran on the machine.
     contended_secs: u32,
+    /// CPU time the rest of the machine used meanwhile (neither the server
+    /// nor wrk), as a share of one core.
+    others_cpu_share: Option<f64>,
 }
 
 fn soak_one(
@@ -259,6 +262,12 @@ fn soak_one(
         .stderr(Stdio::piped());
     let mut wrk = cmd.spawn().map_err(|e| format!("cannot run wrk: {e}"))?;
     let began = Instant::now();
+    let (server_pid, wrk_pid) = (s.pid, wrk.id());
+    let cpu = move || -> Option<f64> {
+        Some(util::machine_busy_secs()? - util::cpu_secs(server_pid)? - util::cpu_secs(wrk_pid)?)
+    };
+    let others_before = cpu();
+    let mut others_after = None;
     let mut samples = Vec::new();
     let mut contended_secs = 0;
     let mut failure = None;
@@ -288,7 +297,12 @@ fn soak_one(
         if util::building() {
             contended_secs += 1;
         }
+        // wrk's figures vanish with it: keep the last reading taken alive.
+        others_after = cpu().or(others_after);
     }
+    let others_cpu_share = others_before
+        .zip(others_after)
+        .map(|(b, a)| ((a - b) / began.elapsed().as_secs_f64()).max(0.0));
     let status = wrk.wait().map_err(|e| e.to_string())?;
     let mut text = String::new();
     let mut err = String::new();
@@ -315,6 +329,7 @@ fn soak_one(
         failure,
         samples,
         contended_secs,
+        others_cpu_share,
     })
 }
 
@@ -421,8 +436,9 @@ pub fn run(
         }) = &memory
         {
             problems.push(format!(
-                "{}: memory grew {change_pct:+.1}% (last third against first, after warm-up)",
-                d.name
+                "{}: memory not flat: {change_pct:+.1}% (the last third's median against the \
+                 first's, after warm-up; flat is at most {:+.1}%)",
+                d.name, settings.flat_pct
             ));
         }
         if soaked.contended_secs > 0 {
@@ -459,6 +475,7 @@ pub fn run(
                 Err(e) => json!({"ok": false, "error": e}),
             }),
             "contended_secs": soaked.contended_secs,
+            "others_cpu_share": soaked.others_cpu_share,
             "log": log.display().to_string(),
         }));
     }
@@ -492,8 +509,18 @@ pub fn tables(result: &Value) -> String {
             .unwrap_or_default(),
     );
     out.push_str(&format!(
-        "{:<20} {:>11} {:>8} {:>8} {:>6} {:>6} {:>8} {:>8}  {}\n",
-        "server", "requests", "req/s", "connect", "read", "write", "timeout", "non-2xx", "p99"
+        "{:<20} {:>11} {:>8} {:>8} {:>6} {:>6} {:>8} {:>8} {:>9} {:>9} {:>7}\n",
+        "server",
+        "requests",
+        "req/s",
+        "connect",
+        "read",
+        "write",
+        "timeout",
+        "non-2xx",
+        "p99",
+        "max",
+        "others"
     ));
     let servers = result["servers"].as_array().cloned().unwrap_or_default();
     for v in &servers {
@@ -508,7 +535,7 @@ pub fn tables(result: &Value) -> String {
         }
         let n = |k: &str| w["errors"][k].as_u64().unwrap_or(0);
         out.push_str(&format!(
-            "{name:<20} {:>11} {:>8} {:>8} {:>6} {:>6} {:>8} {:>8}  {:.1} ms{}\n",
+            "{name:<20} {:>11} {:>8} {:>8} {:>6} {:>6} {:>8} {:>8} {:>9} {:>9} {:>7}{}\n",
             thousands(w["requests"].as_f64().unwrap_or(0.0)),
             thousands(w["rps"].as_f64().unwrap_or(0.0)),
             n("connect"),
@@ -516,7 +543,12 @@ pub fn tables(result: &Value) -> String {
             n("write"),
             n("timeout"),
             w["non2xx"].as_u64().unwrap_or(0),
-            w["p99_ms"].as_f64().unwrap_or(0.0),
+            format!("{:.1} ms", w["p99_ms"].as_f64().unwrap_or(0.0)),
+            format!("{:.0} ms", w["max_ms"].as_f64().unwrap_or(0.0)),
+            v["others_cpu_share"]
+                .as_f64()
+                .map(|c| format!("{:.0}%", c * 100.0))
+                .unwrap_or_else(|| "?".into()),
             v["error"]
                 .as_str()
                 .map(|e| format!("  {e}"))
@@ -562,6 +594,9 @@ pub fn tables(result: &Value) -> String {
             m["change_pct"].as_f64().unwrap_or(0.0),
         ));
     }
+    out.push_str(
+        "\n(others: CPU the rest of the machine used during the soak, in % of one core)\n",
+    );
     let contended: Vec<String> = servers
         .iter()
         .filter(|v| v["contended_secs"].as_u64().unwrap_or(0) > 0)

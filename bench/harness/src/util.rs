@@ -228,3 +228,22 @@ pub fn building() -> bool {
         .status()
         .is_ok_and(|s| s.success())
 }
+
+/// CPU time the whole machine has spent busy so far (every core: user,
+/// nice, system, interrupts, steal), in seconds, from /proc/stat.
+pub fn machine_busy_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal
+    let busy: u64 = [0, 1, 2, 5, 6, 7]
+        .iter()
+        .filter_map(|&i| fields.get(i))
+        .sum();
+    Some(busy as f64 / 100.0)
+}
