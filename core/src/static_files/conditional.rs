@@ -111,10 +111,15 @@ enum Comparison {
 }
 
 /// All of a header's lines joined as one list (a list header may repeat).
+/// Entity tags may hold obs-text (bytes above 0x7F): read lossily, such a
+/// tag stays one element (and matches none of ours, which are ASCII)
+/// rather than emptying its whole line.
 fn joined(headers: &HeaderMap, name: &http::HeaderName) -> Option<String> {
     let mut values = headers.get_all(name).iter().peekable();
     values.peek()?;
-    let parts: Vec<&str> = values.map(|v| v.to_str().unwrap_or("")).collect();
+    let parts: Vec<_> = values
+        .map(|v| String::from_utf8_lossy(v.as_bytes()))
+        .collect();
     Some(parts.join(","))
 }
 

@@ -62,6 +62,24 @@ proptest! {
         prop_assert_eq!(got, if weak { Precondition::Failed } else { Precondition::Proceed });
     }
 
+    /// Entity tags may hold obs-text (bytes 0x80–0xFF, RFC 9110 §8.8.3);
+    /// such a tag in the list does not hide ours from either header.
+    #[test]
+    fn obs_text_tags_do_not_hide_ours(
+        others in prop::collection::vec(prop::collection::vec(prop_oneof![0x80u8..=0xFF, Just(b'a')], 0..6), 1..4),
+        at in any::<prop::sample::Index>(),
+    ) {
+        let tag = ours().etag.expect("a time gives a tag");
+        let mut list: Vec<Vec<u8>> = others.into_iter().map(|o| [&b"\""[..], &o, b"\""].concat()).collect();
+        list.insert(at.index(list.len() + 1), tag.into_bytes());
+        let value = http::HeaderValue::from_bytes(&list.join(&b", "[..])).expect("etagc bytes");
+        for (name, want) in [("if-none-match", Precondition::NotModified), ("if-match", Precondition::Proceed)] {
+            let mut headers = HeaderMap::new();
+            headers.insert(name, value.clone());
+            prop_assert_eq!(evaluate(&headers, &ours()), want, "{}: {:?}", name, value);
+        }
+    }
+
     /// Any visible text in either header: an answer, never a panic, and
     /// `If-None-Match` alone never fails the request.
     #[test]
