@@ -170,14 +170,16 @@ impl Reader {
                     };
                     return finish(message, self.max_message, deflate).map(Some);
                 }
+                // Room for what has arrived, not for what the header
+                // claims: a client's 14 bytes must not reserve the limit.
                 self.message = Some(Partial {
                     text,
                     compressed: header.rsv1,
                     validated: 0,
-                    data: BytesMut::with_capacity(len),
+                    data: BytesMut::with_capacity(len.min(self.buf.len())),
                 });
             } else if let Some(message) = &mut self.message {
-                message.data.reserve(len);
+                message.data.reserve(len.min(self.buf.len()));
             }
             self.frame = Some(FrameInProgress {
                 mask,

@@ -157,3 +157,20 @@ fn close_frames_are_checked() {
         "a reason that is not UTF-8"
     );
 }
+
+#[test]
+fn a_claimed_length_reserves_only_what_arrived() {
+    // A header claiming the whole limit, then four bytes: what is held is
+    // what arrived, not 16 MiB per connection for 14 bytes sent (with no
+    // limit set, a claim of 2^62 bytes used to abort the process).
+    let max = crate::ws::DEFAULT_MAX_MESSAGE;
+    let mut reader = Reader::new(max, false);
+    let mut bytes = vec![0x82, 0xFF];
+    bytes.extend_from_slice(&(max as u64).to_be_bytes());
+    bytes.extend_from_slice(&KEY);
+    bytes.extend_from_slice(b"abcd");
+    reader.feed(&bytes);
+    assert!(matches!(reader.next(None), Ok(None)));
+    let held = reader.message.as_ref().map_or(0, |m| m.data.capacity());
+    assert!(held < 1 << 16, "{held} bytes reserved for 4 received");
+}
