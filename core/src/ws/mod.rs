@@ -65,6 +65,8 @@ mod frame_props;
 mod message;
 mod pubsub;
 mod read;
+#[cfg(test)]
+mod read_props;
 mod socket;
 mod upgrade;
 mod write;
