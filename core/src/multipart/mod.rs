@@ -44,6 +44,7 @@
 //! # });
 //! ```
 
+mod boundary;
 mod feed;
 mod form;
 mod problems;
@@ -95,17 +96,17 @@ fn boundary(content_type: Option<&str>) -> Result<String, Error> {
             "expected a request with content-type: multipart/form-data",
         ));
     }
-    match multer::parse_boundary(content_type.unwrap_or_default()) {
-        Ok(b) if (1..=MAX_BOUNDARY_LEN).contains(&b.len()) => Ok(b),
-        Ok(_) => Err(Error::bad_request(
+    match boundary::boundary_param(content_type.unwrap_or_default()) {
+        Ok(Some(b)) if (1..=MAX_BOUNDARY_LEN).contains(&b.len()) => Ok(b),
+        Ok(Some(_)) => Err(Error::bad_request(
             "invalid multipart boundary: it must be 1 to 70 characters long",
         )),
-        Err(multer::Error::NoBoundary) => Err(Error::bad_request(
+        Ok(None) => Err(Error::bad_request(
             "multipart/form-data content type without a boundary parameter",
         )),
-        Err(e) => {
-            Err(Error::bad_request("invalid multipart/form-data content type").with_source(e))
-        }
+        Err(boundary::Invalid) => Err(Error::bad_request(
+            "invalid multipart/form-data content type",
+        )),
     }
 }
 

@@ -8,4 +8,5 @@ mod accept_encoding;
 mod cookies;
 mod forms;
 mod listen_addr;
+mod multipart;
 mod safe_path;
