@@ -6,7 +6,9 @@
 
 mod accept_encoding;
 mod cookies;
+mod event_stream;
 mod forms;
 mod listen_addr;
 mod multipart;
 mod safe_path;
+mod sse;
