@@ -23,13 +23,13 @@
 //!   another method) goes on to the routes and the app's 404, like Hono's
 //!   `serveStatic`. Middleware registered before it runs around it.
 
-mod conditional;
+pub(crate) mod conditional;
 #[cfg(test)]
 mod conditional_props;
 mod encoding;
 mod fs;
 mod path;
-mod range;
+pub(crate) mod range;
 #[cfg(test)]
 mod range_props;
 mod serve;

@@ -58,13 +58,13 @@
 //! `501 Not Implemented` ([`Service::refuse_upgrade`](crate::backend::Service::refuse_upgrade)).
 
 mod config;
-mod deflate;
-mod frame;
+pub(crate) mod deflate;
+pub(crate) mod frame;
 #[cfg(test)]
 mod frame_props;
 mod message;
 mod pubsub;
-mod read;
+pub(crate) mod read;
 #[cfg(test)]
 mod read_props;
 mod socket;
