@@ -30,20 +30,32 @@
 //! mocket_node::serve(app, "127.0.0.1:3000").unwrap(); // returns at once; Node serves
 //! ```
 
-#![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #![forbid(unsafe_code)]
 
-#[cfg(feature = "static-files")]
-mod fs;
-mod host;
-mod request;
-mod response;
-mod server;
-mod shared;
-mod time;
-mod upgrade;
+/// Declares wasm-only items: natively this crate is empty, but for the
+/// request head's decoding, which is pure and built for its tests.
+macro_rules! wasm_only {
+    ($($item:item)*) => {
+        $(#[cfg(all(target_arch = "wasm32", target_os = "unknown"))] $item)*
+    };
+}
 
-#[cfg(feature = "static-files")]
-pub use fs::NodeFs;
-pub use server::{env_var, exit_with_error, serve};
-pub use time::{Sleep, sleep, write_stderr};
+#[cfg(any(test, all(target_arch = "wasm32", target_os = "unknown")))]
+mod head;
+
+wasm_only! {
+    #[cfg(feature = "static-files")]
+    mod fs;
+    mod host;
+    mod request;
+    mod response;
+    mod server;
+    mod shared;
+    mod time;
+    mod upgrade;
+
+    #[cfg(feature = "static-files")]
+    pub use fs::NodeFs;
+    pub use server::{env_var, exit_with_error, serve};
+    pub use time::{Sleep, sleep, write_stderr};
+}

@@ -1,12 +1,6 @@
-//! From a Node request to `http::Request<Body>`.
-//!
-//! The host sends the head as one latin-1 byte buffer,
-//! `METHOD \n TARGET \n VERSION (\n NAME \n VALUE)*`, built from Node's
-//! `req.rawHeaders`: one copy into wasm memory per request instead of one
-//! boundary call per header, every repeated header kept in order, and header
-//! bytes above 0x7f kept as the bytes the client sent (latin-1 maps them one
-//! to one), as hyper does natively. `\n` cannot occur inside any field: Node
-//! rejects it in the request line and in header values.
+//! From a Node request to `http::Request<Body>`: the head from the one
+//! buffer the host writes (decoded in `crate::head`), the body from the
+//! host.
 //!
 //! The body is a pull stream: [`NodeBody`] asks the host for the next chunk
 //! only when the core polls it, so nothing is read ahead of the body limit.
@@ -16,13 +10,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
-use http::{HeaderName, HeaderValue, Method, Uri, Version};
+use http::Uri;
 use js_sys::Uint8Array;
 use mocket_core::backend::{Chunk, ChunkSource, declared_length, has_body};
 use mocket_core::{Body, IntoRequest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::head;
 use crate::host::{self, js_error};
 
 /// What the host knows about the request body.
@@ -63,12 +58,12 @@ pub(crate) fn build(
     exchange: JsValue,
     hint: BodyHint,
 ) -> http::Request<Body> {
-    let mut fields = head.split(|&b| b == b'\n');
-    let method = fields.next().unwrap_or_default();
-    let target = fields.next().unwrap_or_default();
-    let version = fields.next().unwrap_or_default();
-
-    let mut req = match Uri::try_from(target) {
+    let Ok(head) = head::decode(head) else {
+        // Not a block the host writes: answered 400 through the app's error
+        // handler, as a malformed target is.
+        return "".into_request();
+    };
+    let mut req = match Uri::try_from(head.target) {
         Ok(uri) => {
             let mut req = http::Request::new(Body::empty());
             *req.uri_mut() = uri;
@@ -79,26 +74,10 @@ pub(crate) fn build(
         // app's error handler, as it does for any malformed target.
         Err(_) => "".into_request(),
     };
-    // Node only passes methods its parser knows, all valid tokens.
-    *req.method_mut() = Method::from_bytes(method).unwrap_or(Method::GET);
-    *req.version_mut() = match version {
-        b"1.0" => Version::HTTP_10,
-        b"0.9" => Version::HTTP_09,
-        b"2.0" => Version::HTTP_2,
-        _ => Version::HTTP_11,
-    };
-
-    let headers = req.headers_mut();
-    let mut rest = fields;
-    while let (Some(name), Some(value)) = (rest.next(), rest.next()) {
-        // Node validated both; anything `http` still refuses is dropped
-        // rather than failing the whole request.
-        if let (Ok(name), Ok(value)) =
-            (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
-        {
-            headers.append(name, value);
-        }
-    }
+    *req.method_mut() = head.method;
+    *req.version_mut() = head.version;
+    *req.headers_mut() = head.headers;
+    let headers = req.headers();
 
     if hint == BodyHint::Collected {
         *req.body_mut() = Body::from(Bytes::copy_from_slice(collected));
