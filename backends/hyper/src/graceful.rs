@@ -1,22 +1,31 @@
-//! Graceful shutdown for one worker's connections.
+//! Graceful shutdown for the connections of one thread.
 //!
 //! hyper-util's `GracefulShutdown` polls a watch channel every time a
 //! connection is polled (about 180 instructions per request under
-//! callgrind). A worker's connections all live on its thread, so a
-//! thread-local flag and a table of wakers do the same job: a connection
-//! checks the flag, registers its waker once, and the worker wakes them all
-//! when it stops.
+//! callgrind). The backends that use this run each connection on one
+//! thread (a native worker, the WASI executor), so a thread-local flag and
+//! a table of wakers do the same job: a connection's task is [`track`]ed
+//! (it registers its waker once, and counts as open), its hyper connection
+//! is [`watch`]ed (asked to finish once the flag is up), and [`stop`]
+//! raises the flag and wakes them all.
+//!
+//! ```
+//! # futures_executor::block_on(async {
+//! assert_eq!(mocket_hyper::graceful::open_connections(), 0);
+//! let task = mocket_hyper::graceful::track(async { 42 });
+//! assert_eq!(task.await, 42);
+//! assert_eq!(mocket_hyper::graceful::open_connections(), 0);
+//! # });
+//! ```
 
 use std::cell::{Cell, RefCell};
-use std::future::poll_fn;
-use std::pin::pin;
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
 use std::task::Waker;
-
-use std::pin::Pin;
 
 use hyper::body::Incoming;
 use hyper::rt::{Read, Write};
-use hyper::server::conn::{http1, http2};
+use hyper::server::conn::http1;
 use hyper::service::HttpService;
 
 thread_local! {
@@ -25,20 +34,29 @@ thread_local! {
     static OPEN: RefCell<Vec<Option<Waker>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Serves `conn` to the end, asking it to finish gracefully once the worker
-/// stops.
-pub(crate) async fn watch<C: Graceful>(conn: C) -> C::Output {
-    let mut conn = pin!(conn);
+/// Runs a connection's task (or an upgraded connection's) to the end,
+/// counted by [`open_connections`] and woken by [`stop`].
+pub async fn track<F: Future>(task: F) -> F::Output {
+    let mut task = pin!(task);
     let slot = Slot::take();
+    poll_fn(|cx| {
+        if !STOPPING.with(Cell::get) {
+            slot.remember(cx.waker());
+        }
+        task.as_mut().poll(cx)
+    })
+    .await
+}
+
+/// Serves a hyper connection to the end, asking it to finish gracefully
+/// (answer what is in flight, then close) once this thread [`stop`]s. Its
+/// task must be [`track`]ed, so that it is woken then.
+pub async fn watch<C: Graceful>(mut conn: Pin<&mut C>) -> C::Output {
     let mut told = false;
     poll_fn(|cx| {
-        if !told {
-            if STOPPING.with(Cell::get) {
-                conn.as_mut().graceful_shutdown();
-                told = true;
-            } else {
-                slot.remember(cx.waker());
-            }
+        if !told && STOPPING.with(Cell::get) {
+            conn.as_mut().graceful_shutdown();
+            told = true;
         }
         conn.as_mut().poll(cx)
     })
@@ -46,17 +64,17 @@ pub(crate) async fn watch<C: Graceful>(conn: C) -> C::Output {
 }
 
 /// Tells every connection on this thread to finish.
-pub(crate) fn stop() {
+pub fn stop() {
     STOPPING.with(|s| s.set(true));
     OPEN.with(|open| open.borrow().iter().flatten().for_each(Waker::wake_by_ref));
 }
 
-/// How many connections on this thread are still open.
-pub(crate) fn open_connections() -> usize {
+/// How many tracked tasks on this thread are still running.
+pub fn open_connections() -> usize {
     OPEN.with(|open| open.borrow().iter().flatten().count())
 }
 
-/// A connection's place in the table, freed when it closes.
+/// A task's place in the table, freed when it ends.
 struct Slot(usize);
 
 impl Slot {
@@ -96,8 +114,22 @@ impl Drop for Slot {
 
 /// A hyper connection that can be asked to finish: hyper-util's
 /// `GracefulConnection` leaves out HTTP/1 connections that carry upgrades.
-pub(crate) trait Graceful: Future {
+pub trait Graceful: Future {
+    /// Answer what is in flight, then close.
     fn graceful_shutdown(self: Pin<&mut Self>);
+}
+
+impl<I, S> Graceful for http1::Connection<I, S>
+where
+    S: HttpService<Incoming>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: Read + Write + Unpin,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        http1::Connection::graceful_shutdown(self);
+    }
 }
 
 impl<I, S> Graceful for http1::UpgradeableConnection<I, S>
@@ -113,7 +145,8 @@ where
     }
 }
 
-impl<I, S, E> Graceful for http2::Connection<I, S, E>
+#[cfg(feature = "http2")]
+impl<I, S, E> Graceful for hyper::server::conn::http2::Connection<I, S, E>
 where
     S: HttpService<Incoming>,
     S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -123,6 +156,6 @@ where
     E: hyper::rt::bounds::Http2ServerConnExec<S::Future, S::ResBody>,
 {
     fn graceful_shutdown(self: Pin<&mut Self>) {
-        http2::Connection::graceful_shutdown(self);
+        hyper::server::conn::http2::Connection::graceful_shutdown(self);
     }
 }

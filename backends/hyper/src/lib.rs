@@ -46,6 +46,7 @@ use hyper::server::conn::http1::Builder;
 use mocket_core::backend::{Outgoing, Service, Serving, UnreadBodies, Upgrade, take_upgrade};
 use mocket_core::{BoxError, Response, ServerOptions};
 
+pub mod graceful;
 mod upgraded;
 
 pub use upgraded::{Handed, UpgradeSlot, Upgraded};

@@ -1,6 +1,7 @@
 //! One connection: HTTP/1.1, or HTTP/2 with prior knowledge on the same port.
 
 use std::io;
+use std::pin::pin;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -8,10 +9,9 @@ use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use mocket_core::ServerOptions;
 use mocket_core::backend::Service;
-use mocket_hyper::MocketService;
+use mocket_hyper::{MocketService, graceful};
 use tokio::net::TcpStream;
 
-use crate::graceful;
 use crate::timer::CoarseTimer;
 
 /// What an HTTP/2 client sends first (RFC 9113, section 3.4).
@@ -59,18 +59,24 @@ pub(crate) async fn serve(stream: TcpStream, service: Service, protocols: Rc<Pro
     };
     let svc = MocketService::new(service).with_upgrades(spawn_upgraded);
     let io = TokioIo::new(stream);
+    // Counted from here: a connection still silent when the server stops
+    // is not waited for.
     let result = if is_h2 {
-        graceful::watch(protocols.http2.serve_connection(io, svc)).await
+        let conn = pin!(protocols.http2.serve_connection(io, svc));
+        graceful::track(graceful::watch(conn)).await
     } else {
-        graceful::watch(protocols.http1.serve_connection(io, svc).with_upgrades()).await
+        let conn = pin!(protocols.http1.serve_connection(io, svc).with_upgrades());
+        graceful::track(graceful::watch(conn)).await
     };
     mocket_hyper::connection_ended(result);
 }
 
 /// An upgraded connection (a WebSocket) runs as a task of its own on this
 /// worker: hyper's connection task ends when it hands the socket over.
+/// Tracked like a connection: the shutdown waits for it (its WebSocket
+/// says 1001 and closes) within the grace period.
 fn spawn_upgraded(task: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
-    tokio::task::spawn_local(task);
+    tokio::task::spawn_local(graceful::track(task));
 }
 
 /// Peeks at the first bytes: `Some(true)` for the HTTP/2 preface,

@@ -22,7 +22,6 @@
 mod conn;
 #[cfg(feature = "static-files")]
 mod fs;
-mod graceful;
 mod server;
 mod shutdown;
 mod time;

@@ -4,11 +4,11 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use mocket_core::backend::Service;
+use mocket_hyper::graceful;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::conn::{self, Protocols};
-use crate::graceful;
 use crate::timer::CoarseTimer;
 
 /// Accepts and serves connections until `stop` turns true, then waits for
@@ -60,6 +60,9 @@ async fn serve(listener: std::net::TcpListener, service: Service, mut stop: watc
         }
     }
     drop(listener);
+    // WebSockets say 1001 and event streams end; hyper finishes what is in
+    // flight and closes idle keep-alive connections.
+    service.begin_shutdown();
     graceful::stop();
     let grace = service.options().shutdown_grace;
     let drained = async {
