@@ -21,6 +21,7 @@ pub use mocket_testkit::http1 as client;
 mod fixture;
 mod process;
 mod run;
+mod shutdown;
 pub mod session;
 mod trials;
 

@@ -2,6 +2,7 @@
 //! against it, and stopping it with SIGTERM (or, where the platform cannot
 //! shut down gracefully on SIGTERM, as [`Stop`] says).
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -23,7 +24,7 @@ pub(crate) const PROCESS: &str = "process";
 
 /// The name of the shutdown check every backend must pass unless it says why
 /// it cannot.
-const SIGTERM_CHECK: &str = "SIGTERM stops the server with exit status 0";
+pub(crate) const SIGTERM_CHECK: &str = "SIGTERM stops the server with exit status 0";
 
 /// How the server is stopped once the cases have run, and what is expected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +94,7 @@ pub fn run_against_with(backend: Backend, mut command: Command, stop: Stop) -> R
             );
             let cases = run_all(addr, backend);
             report.results.extend(cases.results);
-            stop_server(&mut server, stop, &mut report);
+            stop_server(&mut server, addr, stop, &mut report);
         }
         Err(e) => report.fail(
             PROCESS,
@@ -105,15 +106,18 @@ pub fn run_against_with(backend: Backend, mut command: Command, stop: Stop) -> R
     report
 }
 
-/// Stops the server as `stop` says and records the checks.
-fn stop_server(server: &mut Process, stop: Stop, report: &mut Report) {
+/// Stops the server as `stop` says and records the checks: a backend that
+/// stops on SIGTERM is stopped under load ([`crate::shutdown`]).
+fn stop_server(server: &mut Process, addr: SocketAddr, stop: Stop, report: &mut Report) {
     let (signal, check, graceful) = match stop {
-        Stop::Term => ("TERM", SIGTERM_CHECK, true),
+        Stop::Term => return crate::shutdown::check(addr, server, report),
         Stop::Interrupt(reason) => {
+            report.skip(crate::shutdown::CONCERN, crate::shutdown::UNDER_LOAD, reason);
             report.skip(PROCESS, SIGTERM_CHECK, reason);
             ("INT", "SIGINT stops the server with exit status 0", true)
         }
         Stop::Unsupported(reason) => {
+            report.skip(crate::shutdown::CONCERN, crate::shutdown::UNDER_LOAD, reason);
             report.skip(PROCESS, SIGTERM_CHECK, reason);
             ("TERM", "SIGTERM ends the server", false)
         }

@@ -17,6 +17,7 @@ mod middleware;
 mod multipart;
 mod responses;
 mod routing;
+mod shutdown;
 mod state;
 mod static_files;
 mod streaming;
@@ -45,7 +46,7 @@ fn build() -> Mocket {
             Json(serde_json::json!({ "error": err.message() })),
         )
     });
-    let concerns: [fn(&mut Mocket); 15] = [
+    let concerns: [fn(&mut Mocket); 16] = [
         middleware::register,
         routing::register,
         responses::register,
@@ -61,6 +62,7 @@ fn build() -> Mocket {
         contract::register,
         streaming::register,
         websocket::register,
+        shutdown::register,
     ];
     for register in concerns {
         register(&mut app);
