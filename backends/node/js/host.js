@@ -193,8 +193,9 @@ const servers = new Map(); // listen address -> site
 let fetchApp = null;
 const fetchWaiting = [];
 
-function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerBytes, lingerMs, handle, pull, cancel, renderError, bindFailed, runUpgrade, socketEvent, collectLimit, memory, metaAt, reserve) {
+function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerBytes, lingerMs, handle, pull, cancel, renderError, bindFailed, runUpgrade, socketEvent, collectLimit, memory, metaAt, reserve, beginShutdown) {
   const app = {
+    beginShutdown,
     generation: current,
     handle,
     pull,
@@ -815,6 +816,8 @@ function shutdown() {
   if (open === 0) exit();
   for (const site of servers.values()) {
     grace = Math.max(grace, site.grace);
+    // WebSockets say 1001 and event streams end, inside the app.
+    enter(site.app, () => site.app.beginShutdown());
     site.server.close(() => {
       open -= 1;
       if (open === 0) exit();

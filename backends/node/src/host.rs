@@ -36,6 +36,7 @@ extern "C" {
         memory: &JsValue,
         shared_meta: u32,
         reserve_input: &Function,
+        begin_shutdown: &Function,
     );
 
     /// The number of the instance being run; the panic hook reports it so

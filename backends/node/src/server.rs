@@ -56,6 +56,9 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
     let opts = service.options().clone();
     let service_limit = service.body_limit();
     let renderer = service.clone();
+    // WebSockets say 1001 and event streams end when the host stops.
+    let stopping = service.clone();
+    let begin_shutdown = Closure::<dyn FnMut()>::new(move || stopping.begin_shutdown());
     let render_error = Closure::<dyn FnMut(String) -> JsValue>::new(move |cause: String| {
         response::encode(renderer.render_error(Error::internal(cause), false))
     });
@@ -126,6 +129,7 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
         &wasm_bindgen::memory(),
         shared::meta_address(),
         reserve.as_ref().unchecked_ref::<Function>(),
+        begin_shutdown.as_ref().unchecked_ref::<Function>(),
     );
     // They live as long as the instance: the host may call them until the
     // process ends or a trap retires the instance.
@@ -137,6 +141,7 @@ pub fn serve(app: Mocket, addr: &str) -> Result<(), ListenError> {
     run_upgrade.forget();
     socket_event.forget();
     reserve.forget();
+    begin_shutdown.forget();
     Ok(())
 }
 
