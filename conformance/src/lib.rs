@@ -21,8 +21,8 @@ pub use mocket_testkit::http1 as client;
 mod fixture;
 mod process;
 mod run;
-mod shutdown;
 pub mod session;
+mod shutdown;
 mod trials;
 
 pub use case::{Backend, Case, Expect, Req};

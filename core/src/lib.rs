@@ -41,8 +41,8 @@ pub mod multipart;
 mod params;
 mod request;
 mod response;
-pub mod sse;
 mod shutdown;
+pub mod sse;
 mod state;
 #[cfg(feature = "static-files")]
 pub mod static_files;

@@ -74,7 +74,7 @@ impl ShutdownWatch {
 
     /// Ready once the shutdown has begun; until then, remembers the
     /// waker to wake when it does.
-    pub(crate) fn poll_begun(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+    pub(crate) fn poll_begun(&mut self, cx: &Context<'_>) -> Poll<()> {
         if self.shutdown.has_begun() {
             return Poll::Ready(());
         }
@@ -144,30 +144,30 @@ mod tests {
         let shutdown = Arc::new(Shutdown::default());
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let waker = Waker::from(count.clone());
-        let mut cx = Context::from_waker(&waker);
+        let cx = Context::from_waker(&waker);
         let mut watches: Vec<_> = (0..3)
             .map(|_| ShutdownWatch::new(shutdown.clone()))
             .collect();
         for w in &mut watches {
-            assert_eq!(w.poll_begun(&mut cx), Poll::Pending);
+            assert_eq!(w.poll_begun(&cx), Poll::Pending);
             // Polled again with the same waker: still one entry.
-            assert_eq!(w.poll_begun(&mut cx), Poll::Pending);
+            assert_eq!(w.poll_begun(&cx), Poll::Pending);
         }
         shutdown.begin();
         shutdown.begin();
         assert_eq!(count.0.load(Ordering::SeqCst), 3);
         for w in &mut watches {
-            assert_eq!(w.poll_begun(&mut cx), Poll::Ready(()));
+            assert_eq!(w.poll_begun(&cx), Poll::Ready(()));
         }
     }
 
     #[test]
     fn a_dropped_watcher_frees_its_slot() {
         let shutdown = Arc::new(Shutdown::default());
-        let mut cx = Context::from_waker(Waker::noop());
+        let cx = Context::from_waker(Waker::noop());
         for _ in 0..100 {
             let mut w = ShutdownWatch::new(shutdown.clone());
-            assert_eq!(w.poll_begun(&mut cx), Poll::Pending);
+            assert_eq!(w.poll_begun(&cx), Poll::Pending);
         }
         assert_eq!(shutdown.lock().wakers.len(), 1);
     }

@@ -33,7 +33,7 @@ fn service() -> Service {
             let mut n = 0u32;
             while socket.send(n.to_string()).await.is_ok() {
                 n += 1;
-                if n % 4 == 0 {
+                if n.is_multiple_of(4) {
                     // Let the test run between bursts.
                     yield_now().await;
                 }
@@ -169,7 +169,9 @@ fn ordinary_requests_are_answered_during_the_shutdown() {
     let service = service();
     service.begin_shutdown();
     block_on(async {
-        let req = http::Request::get("/plain").body(Body::empty()).expect("request");
+        let req = http::Request::get("/plain")
+            .body(Body::empty())
+            .expect("request");
         let res = service.call(req).await;
         assert_eq!(res.into_body().to_text().await.expect("text"), "still here");
     });

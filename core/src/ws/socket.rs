@@ -358,7 +358,7 @@ impl WebSocket {
 
     /// The server is stopping: say so, and wait for the peer's close
     /// (the grace period bounds the wait).
-    fn hear_shutdown(&mut self, cx: &mut Context<'_>) {
+    fn hear_shutdown(&mut self, cx: &Context<'_>) {
         if self.state == State::Open && self.shutdown.poll_begun(cx).is_ready() {
             let frame = CloseFrame::new(CloseCode::GOING_AWAY, "server shutting down");
             self.outbox.close(Some(&frame));
