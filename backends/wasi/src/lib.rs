@@ -49,6 +49,7 @@ mod output;
 mod proxy;
 mod server;
 mod socket;
+mod stop;
 mod timer;
 
 pub use executor::Sleep;
@@ -73,7 +74,10 @@ pub fn sleep(duration: std::time::Duration) -> Sleep {
 /// - Run as a command (`wasmtime run`), it binds `addr` (any form
 ///   `parse_listen_addr` accepts; port 0 picks a free port) through
 ///   `wasi:sockets`, prints `Listening on http://ADDR` with the real
-///   address, and serves HTTP/1.1 until the host stops the process.
+///   address, and serves HTTP/1.1 until the host stops the process, or,
+///   with `MOCKET_STOP_ON_STDIN_CLOSE=1` in its environment, until its
+///   stdin closes: then it stops gracefully and returns `Ok` (WASI has no
+///   signals; `cargo mocket run` closes that pipe on SIGINT and SIGTERM).
 /// - Called from `main` inside a `wasi:http` instance (see
 ///   `src/proxy.rs`), it keeps the built app for the
 ///   instance's requests and returns at once; the host owns the socket, so

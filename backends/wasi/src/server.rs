@@ -6,21 +6,26 @@
 //! head size cap (431); a connection that upgrades (a WebSocket) comes
 //! back from hyper and goes on in the same task. Nothing here needs `Send`.
 
+use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
 use mocket_core::backend::{ListenError, Service};
-use mocket_hyper::{Handed, MocketService, UpgradeSlot};
+use mocket_hyper::{Handed, MocketService, UpgradeSlot, graceful};
 
 use crate::executor;
 use crate::socket::{Conn, Listener};
+use crate::stop;
 use crate::timer::WasiTimer;
 
-/// Binds `addr`, prints `Listening on http://ADDR` and serves until the host
-/// ends the process (WASI 0.2 has no signals to stop on).
+/// Binds `addr`, prints `Listening on http://ADDR` and serves until a stop
+/// is asked for (`stop.rs`: WASI 0.2 has no signals), then stops
+/// accepting, lets in-flight requests finish within the grace period and
+/// returns; or until the host ends the process.
 pub(crate) fn run(service: Service, addr: SocketAddr) -> Result<(), ListenError> {
     executor::block_on(async move {
         let listener = Listener::bind(addr)
@@ -35,20 +40,51 @@ pub(crate) fn run(service: Service, addr: SocketAddr) -> Result<(), ListenError>
             println!("Listening on http://{local}");
         }
         let http1 = Rc::new(mocket_hyper::http1(service.options(), WasiTimer));
+        let mut stop = pin!(stop::requested());
         loop {
-            match listener.accept().await {
-                Ok(conn) => {
+            let mut accept = pin!(listener.accept());
+            let next = poll_fn(|cx| match stop.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(None),
+                Poll::Pending => accept.as_mut().poll(cx).map(Some),
+            });
+            match next.await {
+                None => break,
+                Some(Ok(conn)) => {
                     let task = serve_conn(conn, service.clone(), http1.clone());
-                    executor::spawn(task);
+                    executor::spawn(graceful::track(task));
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     // Out of descriptors or the like: back off, don't spin.
                     tracing::warn!(error = %e, "accept failed");
                     executor::Sleep::new(Duration::from_millis(50)).await;
                 }
             }
         }
+        drop(listener);
+        drain(&service).await;
+        Ok(())
     })
+}
+
+/// Ends the open connections as natively: WebSockets say 1001, event
+/// streams end, hyper finishes what is in flight and closes idle ones;
+/// the grace period bounds the wait.
+async fn drain(service: &Service) {
+    service.begin_shutdown();
+    graceful::stop();
+    let drained = async {
+        // Closing connections wake no one here; look often.
+        while graceful::open_connections() > 0 {
+            executor::Sleep::new(Duration::from_millis(5)).await;
+        }
+    };
+    let grace = service.options().shutdown_grace;
+    if executor::timeout(grace, drained).await.is_none() {
+        tracing::warn!(
+            ?grace,
+            "shutdown grace period over; closing remaining connections"
+        );
+    }
 }
 
 async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
@@ -61,7 +97,7 @@ async fn serve_conn(conn: Conn, service: Service, http1: Rc<http1::Builder>) {
     // ends without shutting its socket down, and comes back to us whole
     // (`without_shutdown()` would also skip the shutdown of a closing one,
     // losing its last answer).
-    let result = std::future::poll_fn(|cx| Pin::new(&mut connection).poll(cx)).await;
+    let result = graceful::watch(Pin::new(&mut connection)).await;
     match (result, upgrades.take()) {
         (Ok(()), Some(upgrade)) => {
             let parts = connection.into_parts();
