@@ -27,6 +27,7 @@ mod cargo;
 mod node;
 mod preinit;
 mod setup;
+mod supervise;
 mod tools;
 mod wasi;
 

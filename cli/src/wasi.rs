@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use crate::cargo::{self, Project, Selection};
+use crate::supervise::{self, STOP_ON_STDIN_CLOSE};
 use crate::{Failure, tools};
 
 /// The target both modes run.
@@ -136,7 +137,20 @@ fn run_script(file: &str, how: &Packaging<'_>) -> String {
             "as a command listening on PORT (mode 2).\n\
              # Arguments go to the app.",
             format!(
-                "exec \"$wasmtime\" run -S http -S inherit-network -S tcp --env \"PORT=${{PORT:-3000}}\" {grants}'{file}' \"$@\""
+                "# WASI gives the component no signals: it stops gracefully when its stdin\n\
+                 # closes, so this script holds a pipe on it and closes the pipe on Ctrl-C\n\
+                 # or SIGTERM (a second one kills it).\n\
+                 fifo=\"${{TMPDIR:-/tmp}}/mocket-stop.$$\"\n\
+                 mkfifo \"$fifo\" || exit 1\n\
+                 \"$wasmtime\" run -S http -S inherit-network -S tcp --env \"PORT=${{PORT:-3000}}\" --env {STOP_ON_STDIN_CLOSE}=1 {grants}'{file}' \"$@\" < \"$fifo\" &\n\
+                 pid=$!\n\
+                 exec 3> \"$fifo\"\n\
+                 rm -f \"$fifo\"\n\
+                 trap 'if [ -n \"$stopping\" ]; then kill -KILL \"$pid\"; fi; stopping=1; exec 3>&-' INT TERM\n\
+                 while :; do\n\
+                 \x20 wait \"$pid\"; status=$?\n\
+                 \x20 kill -0 \"$pid\" 2>/dev/null || exit \"$status\"\n\
+                 done"
             ),
             format!(
                 "The same component also serves the other way:\n\
@@ -216,10 +230,12 @@ pub(crate) fn serve(
         Mode::Sockets => {
             cmd.args(["run", "-S", "http", "-S", "inherit-network", "-S", "tcp"])
                 .arg("--env")
-                .arg(format!("PORT={port}"));
+                .arg(format!("PORT={port}"))
+                .arg("--env")
+                .arg(format!("{STOP_ON_STDIN_CLOSE}=1"));
             grant(&mut cmd, dirs);
             cmd.arg(wasm);
-            tools::exec(cmd)
+            supervise::run_stoppable(cmd)
         }
     }
 }
@@ -401,7 +417,7 @@ mod tests {
             "{serve}"
         );
         let run = run_script("app.wasm", &how(Mode::Sockets, &dirs[..1], None));
-        assert!(run.contains("--dir 'public' 'app.wasm' \"$@\"\n"), "{run}");
+        assert!(run.contains("--dir 'public' 'app.wasm' \"$@\" < "), "{run}");
     }
 
     #[test]
@@ -417,7 +433,7 @@ mod tests {
         let run = run_script("app.wasm", &how(Mode::Sockets, &[], None));
         assert!(
             run.contains(
-                "exec \"$wasmtime\" run -S http -S inherit-network -S tcp --env \"PORT=${PORT:-3000}\" 'app.wasm' \"$@\"\n"
+                "\"$wasmtime\" run -S http -S inherit-network -S tcp --env \"PORT=${PORT:-3000}\" --env MOCKET_STOP_ON_STDIN_CLOSE=1 'app.wasm' \"$@\" < \"$fifo\" &\n"
             ),
             "{run}"
         );

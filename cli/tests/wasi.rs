@@ -102,10 +102,12 @@ fn run_on_wasi_with_reuse_keeps_serving() {
 fn run_on_wasi_sockets_serves_the_example_under_wasmtime_run() {
     let mut server = run_bench("wasi-sockets");
     assert_serves_bench(&server);
-    let _conn = assert_keeps_alive(&server, "/plaintext", "Hello, World!");
-    // WASI 0.2 has no signals: SIGTERM ends the process (not with 0).
+    let _idle = assert_keeps_alive(&server, "/plaintext", "Hello, World!");
+    // WASI 0.2 has no signals: the CLI closes the component's stdin, and
+    // it drains (closing the idle connection) and exits 0.
     server.signal("TERM");
-    server.wait_exit(common::EXIT_TIMEOUT);
+    let status = server.wait_exit(common::EXIT_TIMEOUT);
+    assert!(status.success(), "SIGTERM gave {status}");
 }
 
 /// Three requests on one connection, each answered `want`; the connection
@@ -183,6 +185,12 @@ fn build_on_wasi_sockets_writes_a_run_script_that_serves() {
         .current_dir(env!("CARGO_TARGET_TMPDIR"));
     // No PATH help: run.sh names the wasmtime the CLI found when it is not
     // on PATH, so it serves with the PATH the CLI itself had.
-    let server = start(&mut cmd);
+    let mut server = start(&mut cmd);
     assert_serves_bench(&server);
+    // Ctrl-C reaches the script, which closes the component's stdin: a
+    // graceful stop, exit 0.
+    let _idle = assert_keeps_alive(&server, "/plaintext", "Hello, World!");
+    server.signal("INT");
+    let status = server.wait_exit(common::EXIT_TIMEOUT);
+    assert!(status.success(), "SIGINT gave {status}");
 }
