@@ -112,12 +112,20 @@ fn stop_server(server: &mut Process, addr: SocketAddr, stop: Stop, report: &mut 
     let (signal, check, graceful) = match stop {
         Stop::Term => return crate::shutdown::check(addr, server, report),
         Stop::Interrupt(reason) => {
-            report.skip(crate::shutdown::CONCERN, crate::shutdown::UNDER_LOAD, reason);
+            report.skip(
+                crate::shutdown::CONCERN,
+                crate::shutdown::UNDER_LOAD,
+                reason,
+            );
             report.skip(PROCESS, SIGTERM_CHECK, reason);
             ("INT", "SIGINT stops the server with exit status 0", true)
         }
         Stop::Unsupported(reason) => {
-            report.skip(crate::shutdown::CONCERN, crate::shutdown::UNDER_LOAD, reason);
+            report.skip(
+                crate::shutdown::CONCERN,
+                crate::shutdown::UNDER_LOAD,
+                reason,
+            );
             report.skip(PROCESS, SIGTERM_CHECK, reason);
             ("TERM", "SIGTERM ends the server", false)
         }

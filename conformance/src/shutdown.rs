@@ -79,33 +79,51 @@ pub(crate) fn check(addr: SocketAddr, server: &mut Process, report: &mut Report)
     }
 
     let slow_answer = slow.read_response(false, signalled + STOP_DEADLINE);
-    record(report, "a request in flight at SIGTERM is answered", match slow_answer {
-        Ok(res) if res.status == 200 && res.text() == "finished" => Ok(()),
-        Ok(res) => Err(format!("  it got {} {:?}", res.status, res.text())),
-        Err(e) => Err(format!("  {e}")),
-    });
+    record(
+        report,
+        "a request in flight at SIGTERM is answered",
+        match slow_answer {
+            Ok(res) if res.status == 200 && res.text() == "finished" => Ok(()),
+            Ok(res) => Err(format!("  it got {} {:?}", res.status, res.text())),
+            Err(e) => Err(format!("  {e}")),
+        },
+    );
 
     let frame = socket.try_recv(STOP_DEADLINE);
-    record(report, "an open WebSocket hears 1001 going away", match frame {
-        Ok(Some(f)) if f.close_code() == Some(1001) => {
-            socket.send_close(1001);
-            Ok(())
-        }
-        Ok(Some(f)) => Err(format!("  it got opcode {} code {:?}", f.opcode(), f.close_code())),
-        Ok(None) => Err("  the connection closed without a close frame".to_owned()),
-        Err(e) => Err(format!("  {e}")),
-    });
+    record(
+        report,
+        "an open WebSocket hears 1001 going away",
+        match frame {
+            Ok(Some(f)) if f.close_code() == Some(1001) => {
+                socket.send_close(1001);
+                Ok(())
+            }
+            Ok(Some(f)) => Err(format!(
+                "  it got opcode {} code {:?}",
+                f.opcode(),
+                f.close_code()
+            )),
+            Ok(None) => Err("  the connection closed without a close frame".to_owned()),
+            Err(e) => Err(format!("  {e}")),
+        },
+    );
 
     let rest = events.wait_closed(signalled + STOP_DEADLINE);
-    record(report, "an open event stream ends cleanly", match rest {
-        Ok(Closing::Closed(bytes)) if bytes.ends_with(b"\r\n0\r\n\r\n") => Ok(()),
-        Ok(Closing::Closed(bytes)) => Err(format!(
-            "  it closed without the end of the chunked body; last bytes {}",
-            preview(&bytes[bytes.len().saturating_sub(40)..])
-        )),
-        Ok(Closing::StillOpen(_)) => Err(format!("  still open {STOP_DEADLINE:?} after SIGTERM")),
-        Err(e) => Err(format!("  {e}")),
-    });
+    record(
+        report,
+        "an open event stream ends cleanly",
+        match rest {
+            Ok(Closing::Closed(bytes)) if bytes.ends_with(b"\r\n0\r\n\r\n") => Ok(()),
+            Ok(Closing::Closed(bytes)) => Err(format!(
+                "  it closed without the end of the chunked body; last bytes {}",
+                preview(&bytes[bytes.len().saturating_sub(40)..])
+            )),
+            Ok(Closing::StillOpen(_)) => {
+                Err(format!("  still open {STOP_DEADLINE:?} after SIGTERM"))
+            }
+            Err(e) => Err(format!("  {e}")),
+        },
+    );
 
     let exit = server.try_wait_exit(STOP_DEADLINE);
     stop.store(true, Ordering::SeqCst);
@@ -135,11 +153,15 @@ pub(crate) fn check(addr: SocketAddr, server: &mut Process, report: &mut Report)
             Ok(())
         }
     });
-    record(report, crate::process::SIGTERM_CHECK, match exit {
-        Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(format!("  it exited with {status}")),
-        Err(e) => Err(format!("  {e}")),
-    });
+    record(
+        report,
+        crate::process::SIGTERM_CHECK,
+        match exit {
+            Ok(status) if status.success() => Ok(()),
+            Ok(status) => Err(format!("  it exited with {status}")),
+            Err(e) => Err(format!("  {e}")),
+        },
+    );
 }
 
 fn record(report: &mut Report, name: &str, outcome: Result<(), String>) {
@@ -172,7 +194,9 @@ fn load(addr: SocketAddr, stop: &AtomicBool) -> Load {
                         continue 'connections;
                     }
                 }
-                Ok(res) => seen.failures.push(format!("{} {:?}", res.status, res.text())),
+                Ok(res) => seen
+                    .failures
+                    .push(format!("{} {:?}", res.status, res.text())),
                 // Closed before a byte of the answer: a kept-alive
                 // connection closed as idle while this request travelled,
                 // or one still in the listener's backlog when it closed.
