@@ -166,3 +166,25 @@ fn a_head_sent_in_pieces_within_the_timeout_is_served() {
     assert_eq!(res.text(), "pieces");
     server.shutdown().expect("shutdown");
 }
+
+#[test]
+fn an_idle_keep_alive_connection_is_closed_after_the_head_timeout() {
+    // hyper's header timer runs while a kept-alive connection waits for its
+    // next request: the same limit the Node backend sets as Node's
+    // keep-alive timeout.
+    let server = start(app_with_head_timeout(Duration::from_secs(1)));
+    let mut conn = Conn::open(server.local_addr());
+    assert_eq!(conn.exchange(&get("/")).status, 200);
+    let began = Instant::now();
+    let sent = conn.closed_within(Duration::from_secs(5));
+    assert!(
+        began.elapsed() >= Duration::from_millis(800),
+        "closed after {:?}",
+        began.elapsed()
+    );
+    assert!(
+        sent.is_empty() || status_of(&String::from_utf8_lossy(&sent)) == 408,
+        "{sent:?}"
+    );
+    server.shutdown().expect("shutdown");
+}

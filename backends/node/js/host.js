@@ -236,6 +236,9 @@ function attach(addr, ip, port, maxHeaderSize, headerTimeoutMs, graceMs, lingerB
     // The whole request, body included: Node's default unless the header
     // timeout is longer.
     requestTimeout: Math.max(headersTimeout, 300000),
+    // As natively, where hyper's header timer runs while a kept-alive
+    // connection waits for its next request: Node's default is 5 s.
+    keepAliveTimeout: headersTimeout,
     // How often Node enforces those timeouts (by default every 30 s).
     connectionsCheckingInterval: Math.min(30000, Math.max(100, Math.round(headersTimeout / 2))),
     // As natively: a request without `host` is not refused.

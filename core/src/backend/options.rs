@@ -16,7 +16,9 @@ use std::time::Duration;
 #[non_exhaustive]
 pub struct ServerOptions {
     /// How long a client may take to send the request head before the
-    /// connection is closed (a slowloris defence). Default 30 s.
+    /// connection is closed (a slowloris defence); also how long a
+    /// kept-alive connection may wait idle for its next request. Default
+    /// 30 s.
     pub header_read_timeout: Duration,
     /// The most bytes of request line and headers accepted; larger heads get
     /// 431. Default 16 KiB, like Node.js.
