@@ -335,11 +335,17 @@ fn sigterm_does_not_wait_forever_for_open_websockets() {
     assert_eq!(socket.recv(), Frame::text("before"));
     let signalled = Instant::now();
     server.signal("TERM");
-    // The socket is destroyed at the end of the grace period (10 s), and
+    // The socket hears 1001 going away; this client never answers it, so
+    // the socket is destroyed at the end of the grace period (10 s), and
     // the process exits 0.
     let status = server.wait_exit(EXIT_TIMEOUT);
     assert_eq!(status.code(), Some(0), "stderr: {}", server.stderr());
     assert!(signalled.elapsed() < EXIT_TIMEOUT);
+    let going_away = socket
+        .try_recv(IO_TIMEOUT)
+        .expect("a frame")
+        .expect("a close frame");
+    assert_eq!(going_away.close_code(), Some(1001), "{going_away:?}");
     match socket.try_recv(IO_TIMEOUT) {
         Ok(None) => {}
         Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {}

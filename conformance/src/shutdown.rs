@@ -138,6 +138,14 @@ pub(crate) fn check(addr: SocketAddr, server: &mut Process, report: &mut Report)
             Err(_) => total.failures.push("a load thread panicked".to_owned()),
         }
     }
+    // The counts behind the verdict, for the log of a passing run too.
+    eprintln!(
+        "shutdown under load ({}): {} answered, {} closed before being read, {} failed",
+        report.backend.0,
+        total.answered,
+        total.unread,
+        total.failures.len()
+    );
     record(report, "no request in flight under load fails", {
         if !total.failures.is_empty() {
             Err(format!(
