@@ -11,8 +11,10 @@ use mocket_core::ListenError;
 /// app.listen("127.0.0.1:3000");
 /// ```
 pub trait Serve {
-    /// Serves until the process is told to stop (SIGINT/SIGTERM natively),
-    /// after printing `Listening on http://ADDR`. On a bad address, a port
+    /// Serves until the process is told to stop (SIGINT/SIGTERM natively
+    /// and on Node.js; the end of stdin on WASI sockets, see
+    /// `backends/wasi/README.md`), after printing `Listening on
+    /// http://ADDR`, then stops gracefully within the grace period. On a bad address, a port
     /// in use or setup errors it prints one `error:` line and exits with
     /// status 1.
     fn listen(self, addr: &str);
