@@ -11,4 +11,5 @@ mod forms;
 mod listen_addr;
 mod multipart;
 mod safe_path;
+mod signed_cookies;
 mod sse;
