@@ -10,6 +10,7 @@ mod event_stream;
 mod forms;
 mod listen_addr;
 mod multipart;
+mod path_params;
 mod query;
 mod safe_path;
 mod signed_cookies;
