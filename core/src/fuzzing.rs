@@ -2,10 +2,22 @@
 //! the crate (the `fuzzing` feature). No stability promise: each function
 //! calls one parser as the crate does and changes with it.
 
+pub use self::params::*;
 #[cfg(feature = "static-files")]
 pub use self::static_files::*;
 #[cfg(feature = "websocket")]
 pub use self::ws::*;
+
+mod params {
+    use crate::error::Error;
+
+    /// A path parameter's raw text decoded as routing decodes it: the text,
+    /// or the error (a 400) the client gets.
+    pub fn decode_path_param(raw: &str) -> Result<String, Error> {
+        let mut out = String::new();
+        crate::params::percent_decode_into(raw, &mut out).map(|()| out)
+    }
+}
 
 #[cfg(feature = "static-files")]
 mod static_files {
