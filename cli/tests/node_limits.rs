@@ -12,8 +12,9 @@ use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::build_node_app;
+use common::{bench_app, build_node_app};
 use mocket_testkit::http1::{Closing, get_request};
+use mocket_testkit::process::idle_connection_kib;
 
 fn limits_app() -> PathBuf {
     build_node_app("limits", "backends/node", &["--example", "limits"])
@@ -89,4 +90,14 @@ fn a_slow_head_is_cut_off_and_others_are_still_served() {
         Err(e) => panic!("waiting for the close: {e}"),
     }
     let _ = dripper.join();
+}
+
+/// An idle keep-alive connection's memory has a bound (measured at about
+/// 11 KiB, docs/performance.md; natively the same bound is tested).
+#[test]
+fn idle_keep_alive_connections_cost_bounded_memory() {
+    let server = common::start_node(&bench_app());
+    let per = idle_connection_kib(&server, "/plaintext", 300);
+    assert!(per < 64.0, "an idle connection costs {per:.1} KiB on Node");
+    assert_eq!(server.get("/plaintext").status, 200, "still serving");
 }

@@ -110,6 +110,20 @@ fn run_on_wasi_sockets_serves_the_example_under_wasmtime_run() {
     assert!(status.success(), "SIGTERM gave {status}");
 }
 
+/// An idle keep-alive connection's memory has a bound on wasi-sockets too
+/// (measured at about 12 KiB, docs/performance.md): wasmtime, a child of
+/// `cargo mocket run`, is measured with it.
+#[test]
+fn wasi_sockets_idle_connections_cost_bounded_memory() {
+    let server = run_bench("wasi-sockets");
+    let per = mocket_testkit::process::idle_connection_kib(&server, "/plaintext", 300);
+    assert!(
+        per < 64.0,
+        "an idle connection costs {per:.1} KiB on wasi-sockets"
+    );
+    assert_eq!(server.get("/plaintext").status, 200, "still serving");
+}
+
 /// Three requests on one connection, each answered `want`; the connection
 /// is returned still open.
 fn assert_keeps_alive(server: &Server, path: &str, want: &str) -> common::Conn {

@@ -367,3 +367,53 @@ impl DerefMut for Server {
         &mut self.process
     }
 }
+
+/// The resident memory of process `pid` and of its descendants (a CLI
+/// that runs the server as a child), in KiB, from Linux's `/proc`.
+///
+/// ```no_run
+/// let kib = mocket_testkit::process::tree_rss_kib(std::process::id());
+/// assert!(kib > 0);
+/// ```
+pub fn tree_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let own: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    own + children
+        .split_whitespace()
+        .filter_map(|c| c.parse().ok())
+        .map(tree_rss_kib)
+        .sum::<u64>()
+}
+
+/// What `n` idle keep-alive connections to `server` cost in resident
+/// memory, in KiB each: `path` is warmed up first, then each connection
+/// has one `GET path` answered and stays open while the server's process
+/// tree is measured. Returns the connections' cost and keeps them open
+/// until it has measured.
+pub fn idle_connection_kib(server: &Server, path: &str, n: usize) -> f64 {
+    for _ in 0..200 {
+        assert_eq!(server.get(path).status, 200, "warming up {path}");
+    }
+    thread::sleep(Duration::from_millis(500));
+    let pid = server.pid();
+    let before = tree_rss_kib(pid);
+    let mut idle: Vec<Conn> = (0..n).map(|_| server.conn()).collect();
+    for conn in &mut idle {
+        assert_eq!(conn.exchange(&http1::get_request(path)).status, 200);
+    }
+    thread::sleep(Duration::from_millis(500));
+    let after = tree_rss_kib(pid);
+    let per = after.saturating_sub(before) as f64 / n as f64;
+    #[allow(clippy::print_stdout)] // the measure behind the verdict, in the test's log
+    {
+        println!("{n} idle keep-alive connections: {before} KiB → {after} KiB, {per:.1} KiB each");
+    }
+    drop(idle);
+    per
+}
