@@ -6,23 +6,14 @@ mod common;
 
 use std::convert::Infallible;
 
-use common::ws_client::{close_code, connect_to};
+use common::ws_client::{close_code, connect_to, echo};
 use futures_executor::{LocalPool, block_on};
 use futures_util::task::LocalSpawnExt as _;
 use futures_util::{StreamExt as _, stream};
 use http_body_util::BodyExt as _;
 use mocket_core::backend::Service;
 use mocket_core::sse::{Event, Sse};
-use mocket_core::ws::{Message, WebSocket};
 use mocket_core::{Body, Compression, Mocket};
-
-async fn echo(mut socket: WebSocket) {
-    while let Some(Ok(message)) = socket.recv().await {
-        if matches!(message, Message::Close(_)) || socket.send(message).await.is_err() {
-            break;
-        }
-    }
-}
 
 fn service() -> Service {
     let mut app = Mocket::new();

@@ -3,20 +3,12 @@
 
 mod common;
 
-use common::ws_client::{Client, close_code, connect};
+use common::ws_client::{Client, close_code, connect, echo};
 use futures_executor::LocalPool;
 use futures_util::StreamExt as _;
 use futures_util::task::LocalSpawnExt as _;
 use mocket_core::Mocket;
-use mocket_core::ws::{CloseCode, Message, WebSocket};
-
-async fn echo(mut socket: WebSocket) {
-    while let Some(Ok(message)) = socket.recv().await {
-        if matches!(message, Message::Close(_)) || socket.send(message).await.is_err() {
-            break;
-        }
-    }
-}
+use mocket_core::ws::{CloseCode, Message};
 
 fn app() -> Mocket {
     let mut app = Mocket::new();

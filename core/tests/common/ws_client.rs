@@ -124,3 +124,13 @@ impl Client {
 pub(crate) fn close_code(payload: &[u8]) -> u16 {
     u16::from_be_bytes([payload[0], payload[1]])
 }
+
+/// Sends every message back until the peer closes.
+pub(crate) async fn echo(mut socket: mocket_core::ws::WebSocket) {
+    use mocket_core::ws::Message;
+    while let Some(Ok(message)) = socket.recv().await {
+        if matches!(message, Message::Close(_)) || socket.send(message).await.is_err() {
+            break;
+        }
+    }
+}
