@@ -208,3 +208,37 @@ fn build_on_wasi_sockets_writes_a_run_script_that_serves() {
     let status = server.wait_exit(common::EXIT_TIMEOUT);
     assert!(status.success(), "SIGINT gave {status}");
 }
+
+/// The stop on stdin's end is opt-in: a server started by hand, without
+/// `MOCKET_STOP_ON_STDIN_CLOSE=1` and with stdin already at its end (as
+/// `< /dev/null` or a service manager gives it), keeps serving.
+#[test]
+fn without_the_opt_in_a_closed_stdin_does_not_stop_wasi_sockets() {
+    let out = build_bench("wasi-sockets");
+    // The wasmtime that run.sh names, else the one on PATH.
+    let script = std::fs::read_to_string(out.join("run.sh")).expect("run.sh");
+    let wasmtime = script
+        .lines()
+        .find_map(|l| l.strip_prefix("wasmtime='"))
+        .and_then(|l| l.strip_suffix('\''))
+        .unwrap_or("wasmtime")
+        .to_owned();
+    let port = free_port();
+    let mut cmd = Command::new(wasmtime);
+    cmd.args([
+        "run",
+        "-S",
+        "http",
+        "-S",
+        "inherit-network",
+        "-S",
+        "tcp",
+        "--env",
+    ])
+    .arg(format!("PORT={port}"))
+    .arg(out.join("bench.wasm"))
+    .stdin(std::process::Stdio::null());
+    let server = Server::listening(&mut cmd, BUILD_TIMEOUT);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_serves_bench(&server);
+}
